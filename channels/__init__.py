@@ -1,0 +1,2 @@
+"""Channel adapters: I/O with the outside world, producing ``Inbound`` and
+consuming ``Outbound``. Nothing here touches the database."""

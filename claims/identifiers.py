@@ -1,0 +1,79 @@
+"""Normalising identities and finding book identifiers in free text.
+
+Every identity is stored normalized so that one lookup by ``(kind, value)``
+finds a customer whatever form the number or address was written in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import phonenumbers
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(value: str) -> str | None:
+    """Lower-cased address, or None when it is not an address at all."""
+    value = value.strip().strip("<>").strip()
+    if not _EMAIL_RE.match(value):
+        return None
+    local, _, domain = value.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = domain.lower()
+    return f"{local.lower()}@{domain.lower()}"
+
+
+def normalize_phone(value: str, default_region: str) -> str | None:
+    """E.164 (``+4930123456``), or None when the text is not a possible number."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = phonenumbers.parse(value, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_address(value: str) -> str | None:
+    """A postal address reduced to case-folded words, so layout and punctuation
+    differences between a letter and the book do not matter."""
+    text = unicodedata.normalize("NFKC", value).casefold()
+    words = re.findall(r"\w+", text)
+    return " ".join(words) if len(words) >= 3 else None
+
+
+def normalize_identity(kind: str, value: str, default_region: str) -> str | None:
+    if kind == "email":
+        return normalize_email(value)
+    if kind == "phone":
+        return normalize_phone(value, default_region)
+    if kind == "address":
+        return normalize_address(value)
+    if kind == "customer_ref":
+        return value.strip() or None
+    return None
+
+
+def find_identifiers(pattern: re.Pattern[str], texts: Iterable[str]) -> list[str]:
+    """Every distinct match of ``pattern`` in ``texts``, in order of appearance.
+
+    Matches are whole tokens: ``XCLM-2024-000001`` is not ``CLM-2024-000001``.
+    """
+    bounded = re.compile(
+        rf"(?<![\w-])(?:{pattern.pattern})(?![\w-])", pattern.flags | re.IGNORECASE
+    )
+    seen: dict[str, None] = {}
+    for text in texts:
+        if not text:
+            continue
+        for match in bounded.finditer(unicodedata.normalize("NFKC", text)):
+            seen.setdefault(match.group(0).upper())
+    return list(seen)

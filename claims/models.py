@@ -1,0 +1,131 @@
+"""Customers, identities, policies, claims and account issues."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db import Base, IdMixin, utcnow
+
+IDENTITY_KINDS = ("email", "phone", "address", "customer_ref")
+ACCOUNT_ISSUE_KINDS = ("renewal", "account_change", "complaint", "payment_delay", "other")
+CLAIM_STATUSES = (
+    "received", "in_review", "info_requested", "approved", "denied",
+    "escalated", "paid", "closed",
+)
+POLICY_STATUSES = ("active", "lapsed", "cancelled", "expired", "pending")
+MONEY = sa.Numeric(12, 2)
+
+
+class Customer(IdMixin, Base):
+    __tablename__ = "customers"
+
+    ref: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    address: Mapped[str] = mapped_column(sa.Text, default="")
+    # False for customers created from an unknown sender until a rep confirms them.
+    verified: Mapped[bool] = mapped_column(default=False)
+    # Set when this customer was merged into another; the survivor is the target.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    identities: Mapped[list[CustomerIdentity]] = relationship(
+        back_populates="customer", order_by="CustomerIdentity.id"
+    )
+    policies: Mapped[list[Policy]] = relationship(back_populates="customer")
+
+    def __repr__(self) -> str:
+        return f"<Customer {self.id} {self.ref or '-'}>"
+
+
+class CustomerIdentity(IdMixin, Base):
+    """One way to recognise a customer. ``value`` is normalized (see identifiers)."""
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "value"),
+        sa.CheckConstraint(
+            "kind IN ('email', 'phone', 'address', 'customer_ref')", name="identity_kind"
+        ),
+    )
+
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    value: Mapped[str] = mapped_column(sa.String(320))
+    verified: Mapped[bool] = mapped_column(default=False)
+    # Where it came from: "import", "ingest:<channel>", "rep".
+    source: Mapped[str] = mapped_column(sa.String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="identities")
+
+
+class CustomerMerge(IdMixin, Base):
+    """A merge of ``source`` into ``target``, with what moved, so it can be undone."""
+
+    __tablename__ = "customer_merges"
+
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"))
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"))
+    moved: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    merged_at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
+
+
+class Policy(IdMixin, Base):
+    __tablename__ = "policies"
+
+    number: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    product: Mapped[str] = mapped_column(sa.String(100), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="active")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    renewal_date: Mapped[date | None]
+    coverage_limit: Mapped[Decimal | None] = mapped_column(MONEY)
+    deductible: Mapped[Decimal | None] = mapped_column(MONEY)
+    exclusions: Mapped[list[str]] = mapped_column(default=list)
+
+    customer: Mapped[Customer] = relationship(back_populates="policies")
+    claims: Mapped[list[Claim]] = relationship(back_populates="policy")
+
+
+class Claim(IdMixin, Base):
+    __tablename__ = "claims"
+
+    number: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    policy_id: Mapped[int] = mapped_column(sa.ForeignKey("policies.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="received")
+    loss_date: Mapped[date | None]
+    amount_claimed: Mapped[Decimal | None] = mapped_column(MONEY)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policy: Mapped[Policy] = relationship(back_populates="claims")
+
+    @property
+    def customer_id(self) -> int:
+        return self.policy.customer_id
+
+
+class AccountIssue(IdMixin, Base):
+    __tablename__ = "account_issues"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('renewal', 'account_change', 'complaint', 'payment_delay', 'other')",
+            name="account_issue_kind",
+        ),
+    )
+
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policies.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,205 @@
+"""Settings: embedded defaults, a TOML file named by ``INBOX_CONFIG``, then
+``INBOX_*`` environment variables. Read once at start, validated, immutable.
+
+A bad value raises :class:`ConfigError` whose message names the key, so start-up
+fails with something a person can fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+ENV_PREFIX = "INBOX_"
+SUPPORTED_LANGUAGES = ("en", "de", "el", "cs", "sv", "id")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message starts with the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    instance_dir: Path
+    blob_dir: Path
+    secret_key: str
+    policy_pattern: str
+    claim_pattern: str
+    default_region: str
+    timezone: str
+    languages: tuple[str, ...]
+    thread_window_days: int
+    subjectless_window_days: int
+    first_response_hours: int
+    log_level: str
+    # Sections added by channel features ([[email]], [twilio], ...) are kept raw
+    # here and validated by their own loaders.
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def policy_re(self) -> re.Pattern[str]:
+        return re.compile(self.policy_pattern)
+
+    @property
+    def claim_re(self) -> re.Pattern[str]:
+        return re.compile(self.claim_pattern)
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return not self.redis_url
+
+
+_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections"}
+# Top-level tables that features read themselves; accepted here, checked there.
+_SECTION_KEYS = {"email", "twilio", "letters", "sla", "portal"}
+_SECRET_KEYS = {"secret_key"}
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build validated settings. ``overrides`` wins over everything (tests)."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = _read_toml(DEFAULTS_FILE, "defaults")
+    raw["secret_key"] = ""
+
+    config_path = env.get(f"{ENV_PREFIX}CONFIG")
+    if config_path:
+        from_file = _read_toml(Path(config_path), f"{ENV_PREFIX}CONFIG")
+        for key in from_file:
+            if key in _SECRET_KEYS:
+                raise ConfigError(
+                    f"{key}: secrets are not read from files; set {ENV_PREFIX}{key.upper()}"
+                )
+            if key not in _SCALAR_KEYS and key not in _SECTION_KEYS:
+                raise ConfigError(f"{key}: unknown setting in {config_path}")
+        raw.update(from_file)
+
+    for key in _SCALAR_KEYS:
+        value = env.get(f"{ENV_PREFIX}{key.upper()}")
+        if value is not None:
+            raw[key] = value
+    if overrides:
+        for key in overrides:
+            if key not in _SCALAR_KEYS and key not in _SECTION_KEYS:
+                raise ConfigError(f"{key}: unknown setting")
+        raw.update(overrides)
+    return _validate(raw)
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{what}: file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{what}: {path} is not valid TOML: {exc}") from exc
+
+
+def _validate(raw: dict[str, Any]) -> Settings:
+    instance_dir = Path(_text(raw, "instance_dir") or "instance").resolve()
+    blob_dir_text = _text(raw, "blob_dir")
+    blob_dir = Path(blob_dir_text).resolve() if blob_dir_text else instance_dir / "blobs"
+
+    database_url = _text(raw, "database_url") or f"sqlite:///{instance_dir / 'inbox.sqlite3'}"
+    _check_database_url(database_url)
+    redis_url = _text(raw, "redis_url")
+    if redis_url and not re.match(r"^(redis|rediss|unix)://", redis_url):
+        raise ConfigError("redis_url: must start with redis://, rediss:// or unix://")
+
+    for key in ("policy_pattern", "claim_pattern"):
+        pattern = _text(raw, key)
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{key}: not a valid regular expression: {exc}") from exc
+        if not pattern or compiled.match(""):
+            raise ConfigError(f"{key}: must not match the empty string")
+
+    region = _text(raw, "default_region").upper()
+    import phonenumbers
+
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"default_region: {region!r} is not a region code like GB or DE")
+
+    tz = _text(raw, "timezone")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"timezone: unknown time zone {tz!r}") from exc
+
+    languages = raw.get("languages")
+    if isinstance(languages, str):
+        languages = [part.strip() for part in languages.split(",") if part.strip()]
+    if not isinstance(languages, list) or not languages:
+        raise ConfigError("languages: must be a non-empty list of language codes")
+    unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
+    if unknown:
+        raise ConfigError(
+            f"languages: {', '.join(unknown)} not supported (have {', '.join(SUPPORTED_LANGUAGES)})"
+        )
+
+    log_level = _text(raw, "log_level").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
+
+    sections = {key: raw[key] for key in _SECTION_KEYS if key in raw}
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        instance_dir=instance_dir,
+        blob_dir=blob_dir,
+        secret_key=_text(raw, "secret_key"),
+        policy_pattern=_text(raw, "policy_pattern"),
+        claim_pattern=_text(raw, "claim_pattern"),
+        default_region=region,
+        timezone=tz,
+        languages=tuple(languages),
+        thread_window_days=_positive_int(raw, "thread_window_days"),
+        subjectless_window_days=_positive_int(raw, "subjectless_window_days"),
+        first_response_hours=_positive_int(raw, "first_response_hours"),
+        log_level=log_level,
+        sections=sections,
+    )
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: must be a string, got {type(value).__name__}")
+    return value.strip()
+
+
+def _positive_int(raw: Mapping[str, Any], key: str) -> int:
+    value = raw.get(key)
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: must be a whole number, got {raw.get(key)!r}") from exc
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{key}: must be a positive whole number, got {raw.get(key)!r}")
+    return value
+
+
+def _check_database_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"database_url: not a database URL: {exc}") from exc
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError("database_url: only postgresql:// and sqlite:// are supported")

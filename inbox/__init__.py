@@ -1,0 +1,26 @@
+"""The conversation side: threads, messages, ingest, queue, jobs and the web app.
+
+``create_app`` is the app factory; nothing connects to anything at import time.
+``ingest(session, inbound, now)`` files one normalized message (see
+:mod:`inbox.intake.core`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from inbox.intake.core import IngestResult, ingest
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from config import Settings
+
+__all__ = ["IngestResult", "create_app", "ingest"]
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    from inbox.app import build_app
+
+    return build_app(config)

@@ -1,0 +1,75 @@
+"""The Flask app factory. Extensions are created unbound and bound here."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+
+from config import Settings, load_settings
+from inbox.database import Database, discard_after_commit, run_after_commit
+from inbox.intake.config import IngestConfig
+from inbox.intake.core import CONFIG_KEY
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    settings = config if isinstance(config, Settings) else load_settings(overrides=config)
+    app = Flask("inbox", template_folder=str(TEMPLATES))
+    app.config["SETTINGS"] = settings
+    app.config["SECRET_KEY"] = settings.secret_key or _instance_secret(settings)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    logging.basicConfig(level=settings.log_level)
+
+    db = Database()
+    init_db(app, db, settings)
+
+    from inbox.web import views
+
+    app.register_blueprint(views.bp)
+    return app
+
+
+def init_db(app: Flask, db: Database, settings: Settings) -> None:
+    from inbox.database import create_engine
+
+    db.bind(create_engine(settings.database_url))
+    assert db.sessionmaker is not None
+    db.sessionmaker.configure(info={CONFIG_KEY: IngestConfig.from_settings(settings)})
+    app.extensions["inbox.db"] = db
+
+    @app.after_request
+    def _commit(response: Any) -> Any:
+        # Commit before the response leaves, so a failed commit is a 500,
+        # never a success page over lost data.
+        session = g.get("db_session")
+        if session is not None and response.status_code < 400:
+            session.commit()
+            g.pop("db_session").close()
+            run_after_commit(session)
+        return response
+
+    @app.teardown_request
+    def _end_transaction(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            discard_after_commit(session)
+            session.close()
+
+
+def _instance_secret(settings: Settings) -> str:
+    """A development secret kept under instance/ (never committed). Production
+    sets INBOX_SECRET_KEY."""
+    path = settings.instance_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

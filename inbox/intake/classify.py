@@ -1,0 +1,110 @@
+"""Classifying a message as an account issue with rules in six languages.
+
+Text is folded before matching (NFKD, accents removed, case-folded), so one
+pattern covers "Änderung"/"anderung" or "ανανέωση"/"ανανεωση". Rules are
+checked in order of precedence: a complaint about a late payment is a
+complaint (it carries a regulatory deadline), then payment delays, account
+changes and renewals.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_RULES: dict[str, dict[str, list[str]]] = {
+    "complaint": {
+        "en": [r"\bcomplain(t|ts|ing|ed)?\b", r"\bdissatisfied\b", r"\bunacceptable\b",
+               r"\bombudsman\b", r"\bappalled\b", r"\bdisgrace"],
+        "de": [r"\bbeschwer(de|den|en|e)\b", r"\bunzufrieden", r"\binakzeptabel",
+               r"\bunverschamt", r"\breklamation\b"],
+        "el": [r"\bπαραπον", r"\bκαταγγελ", r"\bδυσαρεστ", r"\bαπαραδεκτ"],
+        "cs": [r"\bstiznost", r"\bstezuj", r"\bstezov", r"\bnespokojen",
+               r"\bneprijateln"],
+        "sv": [r"\bklagomal", r"\bklaga\b", r"\bklagar\b", r"\bmissnojd", r"\boacceptabel"],
+        "id": [r"\bkeluhan\b", r"\bkomplain", r"\bmengeluh", r"\bkecewa\b", r"\bpengaduan\b"],
+    },
+    "payment_delay": {
+        "en": [r"\bpayment\b.{0,40}\b(delay|delayed|late|overdue|not (yet )?(been )?(received|arrived|made))",
+               r"\b(late|delayed|overdue|missing|outstanding) (payment|payout|reimbursement)",
+               r"\b(not|never) (yet )?(been )?(paid|received (the |my |any )?(payment|money|payout))",
+               r"\bwhere is my (payment|money|payout|reimbursement)",
+               r"\bstill waiting for (the |my )?(payment|money|payout|reimbursement)"],
+        "de": [r"\bzahlungsverzug", r"\bzahlung\b.{0,40}(verspatet|ausstehend|nicht eingegangen|fehlt)",
+               r"\bnoch (keine|nicht|kein) .{0,30}(zahlung|bezahlt|uberwiesen|geld|erstattung)",
+               r"\bwo bleibt (meine|die|mein) (zahlung|geld|erstattung|auszahlung)",
+               r"\b(verspatete|ausstehende) (zahlung|auszahlung|erstattung)"],
+        "el": [r"\bκαθυστερηση (της )?(πληρωμ|αποζημιωσ|καταβολ)",
+               r"\bδεν (εχω )?(λαβει|παραλαβει|πληρωθει|εισπραξει).{0,40}(πληρωμ|αποζημιωσ|χρημα|ποσο)",
+               r"\bπου ειναι (η|τα) (πληρωμ|αποζημιωσ|χρημα)"],
+        "cs": [r"\bzpozdeni (platby|vyplaty|plneni|uhrady)", r"\bplatba.{0,20}(nedorazila|neprisla|chybi)",
+               r"\bnebyl[oa]? (mi )?(vyplacen|uhrazen|zaplacen)",
+               r"\b(jeste )?(jsem )?(neobdrzel|nedostal).{0,40}(platb|penize|vyplat|plneni|uhrad)"],
+        "sv": [r"\bforsenad (betalning|utbetalning|ersattning)",
+               r"\b(betalningen|utbetalningen|ersattningen).{0,30}inte (kommit|inkommit|betalats)",
+               r"\binte (fatt|erhallit).{0,30}(betalning|ersattning|utbetalning|pengar)",
+               r"\bvantar (fortfarande )?pa (min |mina )?(betalning|ersattning|utbetalning|pengar)"],
+        "id": [r"\bketerlambatan (pembayaran|pencairan)", r"\bpembayaran.{0,20}(belum|terlambat|tertunda)",
+               r"\bbelum (menerima|dibayar|cair|masuk|ditransfer)",
+               r"\bdana.{0,20}belum (cair|masuk|diterima)"],
+    },
+    "account_change": {
+        "en": [r"\b(change|update|correct)(d|s)? (of |to )?(my |our |the )?(postal |home |email |e-mail )?(address|bank (details|account)|account details|contact details|name|email|e-mail|phone number|iban|payment details)",
+               r"\bnew (postal |home )?(address|bank account|iban|phone number|email address)",
+               r"\b(i|we) (have )?moved\b"],
+        "de": [r"\badressanderung", r"\banderung (meiner |der |meines |des )?(adresse|anschrift|bankverbindung|kontodaten|iban|namens|telefonnummer)",
+               r"\bneue (adresse|anschrift|bankverbindung|iban|telefonnummer|e-mail)",
+               r"\b(adresse|anschrift|bankverbindung|iban) (hat sich )?(geandert|andern)",
+               r"\bumgezogen\b"],
+        "el": [r"\bαλλαγη (της )?(διευθυνσ|στοιχει|τραπεζικ|λογαριασμ|τηλεφων|ονοματ|iban)",
+               r"\bνεα (διευθυνσ|τηλεφων)", r"\bνεος (τραπεζικος )?λογαριασμ", r"\bμετακομισ"],
+        "cs": [r"\bzmen[ay] (moji |me |meho )?(adresy|adresa|udaju|bankovniho|uctu|cisla uctu|jmena|telefon|e-mail)",
+               r"\bnov[ae] (adresa|cislo uctu|bankovni ucet|telefonni cislo)", r"\bprestehoval"],
+        "sv": [r"\badressandring", r"\bandra(d|de|t)? (min |mitt |mina )?(adress|kontonummer|bankuppgifter|uppgifter|namn|telefonnummer|e-post)",
+               r"\bny (adress|e-postadress)", r"\bnytt (kontonummer|telefonnummer|bankkonto)",
+               r"\b(jag|vi) har flyttat\b"],
+        "id": [r"\b(perubahan|ganti|ubah|mengubah|mengganti) (data |nomor )?(alamat|rekening|data|nama|nomor telepon|email|no\.? hp)",
+               r"\b(alamat|rekening|nomor telepon) baru\b", r"\bpindah (rumah|alamat)"],
+    },
+    "renewal": {
+        "en": [r"\brenew(al|ed|ing|s)?\b", r"\bpolicy (expires|expiry|expiring|is expiring)",
+               r"\b(extend|extension of) (my |the )?(policy|cover|contract)"],
+        "de": [r"\bverlanger(n|ung|t)", r"\berneuer(n|ung|t)", r"\b(vertrag|police|versicherung).{0,30}lauft.{0,10}ab",
+               r"\bablauf (meiner|der|des) (police|versicherung|vertrag)"],
+        "el": [r"\bανανεω", r"\bληξη (του |της )?(συμβολαι|ασφαλιστηρι|ασφαλισ)"],
+        "cs": [r"\bobnov(a|y|eni|it|u)\b", r"\bprodlouzeni (smlouvy|pojisteni|pojistky)",
+               r"\b(konec|vyprseni) (platnosti )?(smlouvy|pojisteni|pojistky)"],
+        "sv": [r"\bfornya", r"\bfornyelse", r"\bforlang(a|ning) (min |mitt )?(forsakring|avtal)",
+               r"\b(forsakringen|avtalet) (gar ut|loper ut)"],
+        "id": [r"\bperpanjang", r"\bpembaruan (polis|asuransi)", r"\bpolis.{0,20}(habis|berakhir|jatuh tempo)"],
+    },
+}
+
+_COMPILED: list[tuple[str, str, re.Pattern[str]]] = [
+    (kind, lang, re.compile(pattern))
+    for kind, by_lang in _RULES.items()
+    for lang, patterns in by_lang.items()
+    for pattern in patterns
+]
+ACCOUNT_ISSUE_PRECEDENCE = tuple(_RULES)
+
+
+def fold(text: str) -> str:
+    """Accents removed and case folded: 'Änderung' → 'anderung', 'Ανανέωση' → 'ανανεωση'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped.casefold())
+
+
+def classify_account_issue(subject: str, text: str) -> tuple[str, str] | None:
+    """``(kind, language of the rule that fired)`` or None.
+
+    All six languages' rules are tried whatever language was detected: mail
+    often mixes a German subject with an English body, and a misdetected short
+    SMS must still be classified.
+    """
+    folded = fold(f"{subject}\n{text[:5000]}")
+    for kind, lang, pattern in _COMPILED:
+        if pattern.search(folded):
+            return kind, lang
+    return None

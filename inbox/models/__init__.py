@@ -1,0 +1,32 @@
+"""Tables of the conversation side. Importing this module registers every
+table (both ``claims`` and ``inbox``) on the shared metadata."""
+
+from claims.models import (
+    AccountIssue,
+    Claim,
+    Customer,
+    CustomerIdentity,
+    CustomerMerge,
+    Policy,
+)
+from inbox.models.audit import AuditEvent
+from inbox.models.intake import FailedIntake
+from inbox.models.messages import Attachment, Message
+from inbox.models.threads import Thread
+from inbox.models.users import ROLES, User
+
+__all__ = [
+    "ROLES",
+    "AccountIssue",
+    "Attachment",
+    "AuditEvent",
+    "Claim",
+    "Customer",
+    "CustomerIdentity",
+    "CustomerMerge",
+    "FailedIntake",
+    "Message",
+    "Policy",
+    "Thread",
+    "User",
+]

@@ -1,0 +1,62 @@
+"""A thread: one conversation with one customer about one matter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from claims.models import AccountIssue, Claim, Customer, Policy
+from db import Base, IdMixin, utcnow
+
+if TYPE_CHECKING:
+    from inbox.models.messages import Message
+    from inbox.models.users import User
+
+THREAD_STATUSES = ("open", "pending", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+ISSUE_TYPES = ("claim", "renewal", "account_change", "complaint", "payment_delay", "other")
+
+
+class Thread(IdMixin, Base):
+    __tablename__ = "threads"
+    __table_args__ = (
+        # The queue: open work ordered by due time.
+        sa.Index("ix_threads_queue", "status", "due_at"),
+        sa.Index("ix_threads_customer_subject", "customer_id", "subject_key"),
+        sa.CheckConstraint("status IN ('open', 'pending', 'closed')", name="thread_status"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The subject without reply/forward prefixes, case-folded: the threading key.
+    subject_key: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    priority: Mapped[str] = mapped_column(sa.String(16), default="normal")
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(sa.ForeignKey("claims.id"), index=True)
+    policy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policies.id"))
+    account_issue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_issues.id"))
+    issue_type: Mapped[str | None] = mapped_column(sa.String(20))
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    # True while a customer message waits for an answer from us.
+    needs_reply: Mapped[bool] = mapped_column(default=False)
+    due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    last_message_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    claim: Mapped[Claim | None] = relationship()
+    policy: Mapped[Policy | None] = relationship()
+    account_issue: Mapped[AccountIssue | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="thread", order_by="Message.received_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} c={self.customer_id} {self.subject_key!r}>"

@@ -1,0 +1,110 @@
+"""Shared fixtures: real databases (PostgreSQL and SQLite), one transaction per
+test rolled back at the end, settings pointing at temporary directories.
+
+``INBOX_TEST_DATABASES`` chooses the engines (default ``sqlite,postgresql``);
+``INBOX_TEST_POSTGRES_URL`` names the server (default the local trust-auth
+one). An unreachable PostgreSQL fails the run: it is never silently skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from config import Settings, load_settings
+from inbox.database import create_engine
+from inbox.intake.config import IngestConfig
+from inbox.intake.core import CONFIG_KEY
+from inbox.migrations import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "INBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+DATABASES = [
+    name.strip()
+    for name in os.environ.get("INBOX_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if name.strip()
+]
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this run on the local server, dropped afterwards."""
+    name = f"inbox_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'inbox.sqlite3'}"
+    raise ValueError(f"unknown test database {request.param!r}")
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    engine = create_engine(database_url)
+    upgrade(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return load_settings(
+        env={},
+        overrides={
+            "database_url": database_url,
+            "instance_dir": str(tmp_path / "instance"),
+            "blob_dir": str(tmp_path / "blobs"),
+        },
+    )
+
+
+@pytest.fixture
+def ingest_config(settings: Settings) -> IngestConfig:
+    return IngestConfig.from_settings(settings)
+
+
+@pytest.fixture
+def session(engine: sa.Engine, ingest_config: IngestConfig) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test;
+    the code under test may commit (it commits a SAVEPOINT)."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(
+            bind=conn,
+            join_transaction_mode="create_savepoint",
+            info={CONFIG_KEY: ingest_config},
+            expire_on_commit=False,
+        )
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
