@@ -58,7 +58,7 @@ _RULES: dict[str, dict[str, list[str]]] = {
                r"\bumgezogen\b"],
         "el": [r"\bαλλαγη (της )?(διευθυνσ|στοιχει|τραπεζικ|λογαριασμ|τηλεφων|ονοματ|iban)",
                r"\bνεα (διευθυνσ|τηλεφων)", r"\bνεος (τραπεζικος )?λογαριασμ", r"\bμετακομισ"],
-        "cs": [r"\bzmen[ay] (moji |me |meho )?(adresy|adresa|udaju|bankovniho|uctu|cisla uctu|jmena|telefon|e-mail)",
+        "cs": [r"\bzmen[ayue] (moji |me |meho )?(adresy|adresa|udaju|bankovniho|uctu|cisla uctu|jmena|telefon|e-mail)",
                r"\bnov[ae] (adresa|cislo uctu|bankovni ucet|telefonni cislo)", r"\bprestehoval"],
         "sv": [r"\badressandring", r"\bandra(d|de|t)? (min |mitt |mina )?(adress|kontonummer|bankuppgifter|uppgifter|namn|telefonnummer|e-post)",
                r"\bny (adress|e-postadress)", r"\bnytt (kontonummer|telefonnummer|bankkonto)",
@@ -81,7 +81,9 @@ _RULES: dict[str, dict[str, list[str]]] = {
 }
 
 _COMPILED: list[tuple[str, str, re.Pattern[str]]] = [
-    (kind, lang, re.compile(pattern))
+    # Patterns are written naturally; casefold turns a final sigma into σ, so
+    # the patterns get the same treatment as the text.
+    (kind, lang, re.compile(pattern.replace("ς", "σ")))
     for kind, by_lang in _RULES.items()
     for lang, patterns in by_lang.items()
     for pattern in patterns
