@@ -9,6 +9,7 @@ can be stored and retried later.
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -74,6 +75,16 @@ class Inbound:
         if self.channel not in CHANNELS:
             raise ValueError(f"unknown channel {self.channel!r}")
 
+    def reference_ids(self) -> list[str]:
+        """Message-IDs this answers: In-Reply-To first, then References newest
+        first; angle brackets stripped, duplicates and itself dropped."""
+        ordered: dict[str, None] = {}
+        for candidate in [self.in_reply_to or "", *reversed(self.references)]:
+            ref = candidate.strip().strip("<>").strip()
+            if ref and ref != self.external_id:
+                ordered.setdefault(ref)
+        return list(ordered)
+
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form for a failed-intake record (bytes as base64)."""
         data = asdict(self)
@@ -112,6 +123,18 @@ class Outbound:
     attachments: list[InboundAttachment] = field(default_factory=list)
     language: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+
+def stable_id(*parts: str | bytes | None) -> str:
+    """A stable synthetic id from the parts of a message (for mail without a
+    Message-ID): the same input always gives the same id, so redelivery is
+    still recognised."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else (part or "").encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return f"{digest.hexdigest()[:40]}@synthetic.invalid"
 
 
 def _b64(data: bytes | None) -> str | None:

@@ -137,7 +137,7 @@ def _file(
         f"{strip_prefixes(inbound.subject)}\n{inbound.text}", cfg.languages
     )
     auto_reason = automatic_reason(inbound)
-    who = identify(session, inbound, cfg, now)
+    who = identify(session, inbound, cfg, now, auto=auto_reason is not None)
     match = find_thread(session, inbound, who, cfg)
 
     thread = match.thread

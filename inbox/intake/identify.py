@@ -4,6 +4,9 @@ Order: the sender's email address, phone number, customer ref or postal
 address; else a claim number found in subject or text (a claim in the book wins
 over a policy number); else the policy number. A new address that names a known
 claim or policy is added to that customer as an unverified identity (audited).
+Automatic mail (a bounce from mailer-daemon, an out-of-office note from a
+shared mailbox) whose sender is unknown belongs to the customer of the message
+it answers (In-Reply-To / References); its sender is not added as an identity.
 Anyone else becomes a new, unverified customer.
 """
 
@@ -20,6 +23,7 @@ from claims.identifiers import find_identifiers, normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
 from inbox import audit
 from inbox.intake.config import IngestConfig
+from inbox.models import Message
 
 # Which identity decides when a message carries several that point to
 # different customers.
@@ -60,7 +64,7 @@ def resolve_merged(session: Session, customer: Customer) -> Customer:
 
 
 def identify(
-    session: Session, inbound: Inbound, cfg: IngestConfig, now: datetime
+    session: Session, inbound: Inbound, cfg: IngestConfig, now: datetime, *, auto: bool = False
 ) -> Identification:
     identities = sender_identities(inbound, cfg)
     texts = (inbound.subject, inbound.text[:MAX_SCAN_CHARS])
@@ -82,6 +86,10 @@ def identify(
         customer, how = resolve_merged(session, claims[0].policy.customer), "claim"
     if customer is None and policies:
         customer, how = resolve_merged(session, policies[0].customer), "policy"
+    if customer is None and auto:
+        customer = _customer_of_referenced_message(session, inbound)
+        if customer is not None:
+            return Identification(customer, "references")
     if customer is None:
         customer = Customer(name=inbound.sender_name[:200], verified=False, created_at=now)
         session.add(customer)
@@ -97,6 +105,21 @@ def identify(
     foreign = [c.number for c in claims if c not in own_claims]
     foreign += [p.number for p in policies if p not in own_policies]
     return Identification(customer, how, own_claims, own_policies, foreign)
+
+
+def _customer_of_referenced_message(session: Session, inbound: Inbound) -> Customer | None:
+    refs = inbound.reference_ids()
+    if not refs:
+        return None
+    rows = session.execute(
+        sa.select(Message.external_id, Message.customer_id).where(Message.external_id.in_(refs))
+    ).all()
+    by_ref = {row[0]: row[1] for row in rows}
+    for ref in refs:
+        if ref in by_ref:
+            found = session.get(Customer, by_ref[ref])
+            return resolve_merged(session, found) if found is not None else None
+    return None
 
 
 def _match_identity(

@@ -38,7 +38,7 @@ def find_thread(
 ) -> ThreadMatch:
     customer_id = who.customer.id
 
-    refs = _reference_ids(inbound)
+    refs = inbound.reference_ids()
     if refs:
         rows = session.execute(
             sa.select(Message.external_id, Thread)
@@ -99,14 +99,3 @@ def find_thread(
             return ThreadMatch(thread, "recent")
 
     return ThreadMatch(None, "new")
-
-
-def _reference_ids(inbound: Inbound) -> list[str]:
-    """In-Reply-To first, then References newest first; brackets stripped."""
-    ordered: dict[str, None] = {}
-    candidates = [inbound.in_reply_to or "", *reversed(inbound.references)]
-    for candidate in candidates:
-        ref = candidate.strip().strip("<>").strip()
-        if ref and ref != inbound.external_id:
-            ordered.setdefault(ref)
-    return list(ordered)
