@@ -46,7 +46,7 @@ def run_concurrently(
                 result = ingest(session, inbound, now)
                 session.commit()
                 results.append(result)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(workers)]
