@@ -1,0 +1,108 @@
+"""Retrying failed intake: file again what could not be filed before.
+
+A :class:`~inbox.models.FailedIntake` keeps the normalized ``Inbound`` (JSON),
+so a retry needs no adapter: rebuild the ``Inbound`` and run ``ingest`` again.
+
+* Success (or the message turns out to be filed already): the record's status
+  becomes ``retried``; its ``attempts`` and error stay as history.
+* Failure again: ``ingest`` records it on the same record (``attempts`` + 1,
+  the new error), and the status stays ``failed``.
+* A record that is not ``failed`` any more is left alone, so retrying twice (a
+  job run twice, a click and a periodic run together) changes nothing; and
+  ``ingest`` itself files a message at most once.
+
+Used by the RQ job (:mod:`inbox.jobs.intake`), the CLI (``inbox intake retry``)
+and, later, the admin web page. The caller owns the transaction: this flushes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from channels.base import Inbound
+from inbox.intake.core import ingest
+from inbox.models import FailedIntake
+
+Outcome = Literal["filed", "already_filed", "failed", "not_retryable", "skipped", "not_found"]
+
+# Automatic retries (the periodic job): wait this long after the n-th failure
+# before trying again; after the last one, only a person retries (CLI or web).
+AUTO_RETRY_DELAYS: tuple[timedelta, ...] = (
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=8),
+)
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    failed_id: int
+    outcome: Outcome
+    message_id: int | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in {"filed", "already_filed", "skipped"}
+
+
+def retry_failed_intake(session: Session, failed_id: int, now: datetime) -> RetryOutcome:
+    failed = session.scalars(
+        sa.select(FailedIntake).where(FailedIntake.id == failed_id).with_for_update()
+    ).first()
+    if failed is None:
+        return RetryOutcome(failed_id, "not_found", error="no such failed intake")
+    if failed.status != "failed":
+        return RetryOutcome(failed_id, "skipped", error=f"status is {failed.status}")
+    if not failed.inbound:
+        return RetryOutcome(
+            failed_id, "not_retryable",
+            error="no normalized message was kept; import the raw input again through its channel",
+        )
+
+    result = ingest(session, Inbound.from_json(failed.inbound), now)
+    if result.message is None:
+        return RetryOutcome(failed_id, "failed", error=failed.error)
+    failed.status = "retried"
+    failed.updated_at = now
+    session.flush()
+    return RetryOutcome(
+        failed_id, "filed" if result.created else "already_filed", message_id=result.message.id
+    )
+
+
+def due_for_retry(session: Session, now: datetime, limit: int = 200) -> list[int]:
+    """Failed intakes whose automatic retry is due (see ``AUTO_RETRY_DELAYS``),
+    oldest first."""
+    candidates = session.scalars(
+        sa.select(FailedIntake)
+        .where(
+            FailedIntake.status == "failed",
+            FailedIntake.attempts <= len(AUTO_RETRY_DELAYS),
+            FailedIntake.inbound.is_not(None),
+        )
+        .order_by(FailedIntake.updated_at, FailedIntake.id)
+        .limit(limit * 4)
+    ).all()
+    due = [
+        failed.id
+        for failed in candidates
+        # JSON null (an explicit None) is not SQL NULL: check the value too.
+        if failed.inbound and failed.updated_at + AUTO_RETRY_DELAYS[failed.attempts - 1] <= now
+    ]
+    return due[:limit]
+
+
+def list_failed(
+    session: Session, status: str | None = "failed", limit: int = 50
+) -> list[FailedIntake]:
+    query = sa.select(FailedIntake).order_by(FailedIntake.updated_at.desc(), FailedIntake.id.desc())
+    if status:
+        query = query.where(FailedIntake.status == status)
+    return list(session.scalars(query.limit(limit)))

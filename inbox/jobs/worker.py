@@ -1,0 +1,69 @@
+"""Running a worker: RQ's worker (with RQ's scheduler for retries and delayed
+jobs) plus, unless in burst mode, the cron process of :mod:`inbox.jobs.schedule`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from inbox.jobs import QUEUES
+from inbox.jobs.base import use_app
+from inbox.jobs.schedule import cron_process_main
+
+if TYPE_CHECKING:
+    import redis
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def parse_queues(values: Sequence[str]) -> list[str]:
+    """``("intake,outbound", "ocr")`` → ``["intake", "outbound", "ocr"]``; empty → all."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in QUEUES]
+    if unknown:
+        raise ValueError(f"unknown queue {', '.join(unknown)}; queues are {', '.join(QUEUES)}")
+    return list(dict.fromkeys(names)) or list(QUEUES)
+
+
+def run_worker(
+    app: Flask,
+    connection: redis.Redis,
+    queues: Sequence[str],
+    *,
+    burst: bool = False,
+    simple: bool = False,
+    cron: bool = True,
+) -> bool:
+    """Work until stopped (or, with ``burst``, until the queues are empty).
+    Returns whether any job was processed."""
+    from rq import SimpleWorker, Worker
+
+    use_app(app)
+    worker_class = SimpleWorker if simple else Worker
+    worker = worker_class(list(queues), connection=connection)
+    cron_process = None
+    if cron and not burst:
+        # Forked like RQ's own scheduler process: it shares nothing but the
+        # Redis connection settings, and leaves when the worker does.
+        cron_process = multiprocessing.get_context("fork").Process(
+            target=cron_process_main, args=(connection, os.getpid()), name="inbox-cron",
+            daemon=True,
+        )
+        cron_process.start()
+    try:
+        return worker.work(
+            burst=burst, with_scheduler=True, logging_level=app.config["SETTINGS"].log_level
+        )
+    finally:
+        if cron_process is not None:
+            cron_process.terminate()
+            cron_process.join(15)
+            if cron_process.is_alive():
+                log.warning("cron process did not stop in time; killing it")
+                cron_process.kill()
+                cron_process.join(5)
