@@ -1,5 +1,12 @@
 """Linking a thread to what it is about: the claim it names, else an account
-issue recognised by the rules in :mod:`inbox.intake.classify`."""
+issue recognised by the rules in :mod:`inbox.intake.classify`.
+
+A complaint is recognised even in a thread about a claim ("I complain about
+your decision on CLM-…"): complaints carry a regulatory acknowledgement
+deadline, so they must never hide behind the claim they are about. Other
+account-issue kinds in a claim thread (a late claim payment, say) are part of
+the claim's own workflow.
+"""
 
 from __future__ import annotations
 
@@ -28,20 +35,22 @@ def link_thread(
             thread.issue_type = "claim"
         audit.record(session, thread, "thread.linked", now,
                      reason="message names the claim", claim=claim.number)
-        return
 
-    if thread.issue_type is not None or thread.status == "closed":
+    if thread.account_issue_id is not None or thread.status == "closed":
         return
     found = classify_account_issue(inbound.subject, inbound.text)
     if found is None:
         return
     kind, rule_language = found
+    if thread.claim_id is not None and kind != "complaint":
+        return
     issue = AccountIssue(
         customer_id=who.customer.id,
         policy_id=thread.policy_id,
         kind=kind,
         status="open",
         summary=(thread.subject or inbound.text[:120])[:300],
+        details={"claim_id": thread.claim_id} if thread.claim_id else {},
         created_at=now,
     )
     session.add(issue)

@@ -160,3 +160,32 @@ def test_customer_reply_reopens_a_closed_thread(session: Session, now: datetime)
     assert first.thread.status == "open"
     assert first.thread.needs_reply
     assert first.thread.due_at == now + timedelta(days=2, hours=24)
+
+
+def test_complaint_about_a_claim_opens_a_complaint_too(session: Session, now: datetime) -> None:
+    c = f.customer(session, email="a@example.com")
+    claim = f.claim(session, f.policy(session, c))
+    result = ingest(session, f.email(
+        sender="a@example.com", subject=f"Your decision on {claim.number}",
+        text="I want to complain about your decision. This is unacceptable.", received_at=now,
+    ), now)
+    thread = result.thread
+    assert thread is not None
+    assert thread.claim_id == claim.id
+    assert thread.issue_type == "complaint"
+    issue = session.get(AccountIssue, thread.account_issue_id)
+    assert issue is not None
+    assert issue.kind == "complaint"
+    assert issue.details == {"claim_id": claim.id}
+
+
+def test_late_claim_payment_stays_with_the_claim(session: Session, now: datetime) -> None:
+    c = f.customer(session, email="a@example.com")
+    claim = f.claim(session, f.policy(session, c))
+    result = ingest(session, f.email(
+        sender="a@example.com", subject=claim.number,
+        text="The payment has not been received yet.", received_at=now,
+    ), now)
+    assert result.thread is not None
+    assert result.thread.issue_type == "claim"
+    assert result.thread.account_issue_id is None
