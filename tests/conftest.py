@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
 from config import Settings, load_settings
+from db import Base
 from inbox.database import create_engine
 from inbox.intake.config import IngestConfig
 from inbox.intake.core import CONFIG_KEY
@@ -108,3 +110,38 @@ def session(engine: sa.Engine, ingest_config: IngestConfig) -> Iterator[Session]
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke(database_url: str, engine: sa.Engine, tmp_path: Path) -> Iterator[Invoke]:
+    """Run ``inbox ...`` against the test database, committing for real; the
+    rows it added are deleted afterwards (by id above the highest before)."""
+    from inbox.cli import Context, cli
+
+    with engine.connect() as conn:
+        before = {
+            table.name: conn.scalar(sa.select(sa.func.max(table.c.id))) or 0
+            for table in Base.metadata.sorted_tables if "id" in table.c
+        }
+    env = {
+        "INBOX_DATABASE_URL": database_url,
+        "INBOX_INSTANCE_DIR": str(tmp_path / "instance"),
+        "INBOX_BLOB_DIR": str(tmp_path / "blobs"),
+    }
+    contexts: list[Context] = []
+
+    def run(*args: str) -> Result:
+        contexts.append(Context())
+        return CliRunner().invoke(cli, list(args), obj=contexts[-1], env=env)
+
+    yield run
+    for ctx in contexts:
+        if ctx._app is not None:
+            ctx.app.extensions["inbox.db"].engine.dispose()
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in before:
+                conn.execute(table.delete().where(table.c.id > before[table.name]))

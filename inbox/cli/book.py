@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import IO, Any
 
 import click
@@ -82,9 +81,8 @@ def import_book(obj: Context, kind: str, file: Path, batch_size: int) -> None:
                 report([f"{file}:{r.line}: {r.reason}" for r in results if r.outcome == "bad"])
 
     with obj.transaction() as session:
-        run = SimpleNamespace(id=0)  # an import run is no table row: entity_id 0
-        audit.record(session, run, "book.imported", utcnow(), entity_type="import",
-                     reason=f"inbox import {kind}", kind=kind, file=file.name, **counts)
+        audit.record_event(session, "import", 0, "book.imported", utcnow(),
+                           reason=f"inbox import {kind}", kind=kind, file=file.name, **counts)
     click.echo(f"{file}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES))
     if counts["bad"]:
         click.get_current_context().exit(EXIT_BAD_ROWS)

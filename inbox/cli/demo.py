@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import click
 
@@ -65,9 +64,8 @@ def demo_data(obj: Context, customers: int, seed: int, batch_size: int) -> None:
         raise click.ClickException(str(exc)) from exc
     if report.customers_created or report.users_created:
         with obj.transaction() as session:
-            run = SimpleNamespace(id=0)  # a demo run is no table row: entity_id 0
-            audit.record(session, run, "demo.created", now, entity_type="demo",
-                         reason="inbox demo-data", seed=seed, **asdict(report))
+            audit.record_event(session, "demo", 0, "demo.created", now,
+                               reason="inbox demo-data", seed=seed, **asdict(report))
     click.echo(_summary(report, seed))
 
 

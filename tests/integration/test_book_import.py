@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
 from claims.book_import import BOOK_FILES, HeaderError, RowResult, import_rows
 from claims.models import Claim, Customer, CustomerIdentity, Policy
-from inbox.cli import Context, cli
 from inbox.models import AuditEvent
 from tests import factories as f
+from tests.conftest import Invoke
 
 CUSTOMERS = "customer_ref,name,email,phone,language,address\n"
 POLICIES = (
@@ -27,7 +25,6 @@ POLICIES = (
     "coverage_limit,deductible\n"
 )
 CLAIMS = "claim_number,policy_number,status,loss_date,amount_claimed,description\n"
-Invoke = Callable[..., Result]
 
 
 def load(session: Session, kind: str, text: str) -> list[RowResult]:
@@ -210,47 +207,6 @@ def test_header_problems() -> None:
 
 
 # The command: inbox import
-
-
-@pytest.fixture
-def invoke(database_url: str, engine: sa.Engine, tmp_path: Path) -> Iterator[Invoke]:
-    """Run ``inbox ...`` against the test database; delete what it committed."""
-    before = _max_ids(engine)
-    env = {
-        "INBOX_DATABASE_URL": database_url,
-        "INBOX_INSTANCE_DIR": str(tmp_path / "instance"),
-        "INBOX_BLOB_DIR": str(tmp_path / "blobs"),
-    }
-    contexts: list[Context] = []
-
-    def run(*args: str) -> Result:
-        contexts.append(Context())
-        return CliRunner().invoke(cli, list(args), obj=contexts[-1], env=env)
-
-    yield run
-    for ctx in contexts:
-        if ctx._app is not None:  # the test owns the context
-            ctx.app.extensions["inbox.db"].engine.dispose()
-    _delete_new_rows(engine, before)
-
-
-def _max_ids(engine: sa.Engine) -> dict[str, int]:
-    from db import Base
-
-    with engine.connect() as conn:
-        return {
-            table.name: conn.scalar(sa.select(sa.func.max(table.c.id))) or 0
-            for table in Base.metadata.sorted_tables if "id" in table.c
-        }
-
-
-def _delete_new_rows(engine: sa.Engine, before: dict[str, int]) -> None:
-    from db import Base
-
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in before:
-                conn.execute(table.delete().where(table.c.id > before[table.name]))
 
 
 def write(tmp_path: Path, name: str, text: str, *, bom: bool = False) -> str:

@@ -4,23 +4,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
-from db import Base
 from inbox import export, ingest
-from inbox.cli import Context, cli
 from inbox.intake.config import IngestConfig
 from inbox.intake.core import CONFIG_KEY
 from inbox.models import Message, Thread
 from tests import factories as f
+from tests.conftest import Invoke
 
 THREAD_KEYS = ["id", "customer", "status", "claim", "issue_type", "messages"]
 CUSTOMER_KEYS = ["id", "ref", "name"]
@@ -28,7 +24,6 @@ MESSAGE_KEYS = [
     "id", "channel", "direction", "external_id", "received_at", "subject", "text", "language",
     "auto",
 ]
-Invoke = Callable[..., Result]
 
 
 def make_threads(session: Session, now: datetime) -> tuple[Thread, Thread]:
@@ -144,35 +139,6 @@ def test_one_chunk_loads_messages_with_one_query(session: Session, now: datetime
 
 
 # The command: inbox export threads
-
-
-@pytest.fixture
-def invoke(database_url: str, engine: sa.Engine, tmp_path: Path) -> Iterator[Invoke]:
-    """Run ``inbox ...`` against the test database; delete what the test committed."""
-    with engine.connect() as conn:
-        before = {
-            table.name: conn.scalar(sa.select(sa.func.max(table.c.id))) or 0
-            for table in Base.metadata.sorted_tables if "id" in table.c
-        }
-    env = {
-        "INBOX_DATABASE_URL": database_url,
-        "INBOX_INSTANCE_DIR": str(tmp_path / "instance"),
-        "INBOX_BLOB_DIR": str(tmp_path / "blobs"),
-    }
-    contexts: list[Context] = []
-
-    def run(*args: str) -> Result:
-        contexts.append(Context())
-        return CliRunner().invoke(cli, list(args), obj=contexts[-1], env=env)
-
-    yield run
-    for ctx in contexts:
-        if ctx._app is not None:  # the test owns the context
-            ctx.app.extensions["inbox.db"].engine.dispose()
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in before:
-                conn.execute(table.delete().where(table.c.id > before[table.name]))
 
 
 def test_cli_writes_one_json_object_a_line(
