@@ -26,7 +26,7 @@ from channels.base import Inbound
 from inbox import audit
 from inbox.intake.autodetect import automatic_reason
 from inbox.intake.config import IngestConfig
-from inbox.intake.identify import identify
+from inbox.intake.identify import IdentityRace, identify
 from inbox.intake.language import detect_language
 from inbox.intake.linking import link_thread
 from inbox.intake.subjects import strip_prefixes, subject_key
@@ -66,7 +66,7 @@ def ingest(
             with session.begin_nested():
                 message, rule = _file(session, inbound, now, cfg)
             return IngestResult(message, created=True, rule=rule)
-        except IntegrityError as exc:
+        except (IntegrityError, IdentityRace) as exc:
             # Another worker filed the same message, or created the same new
             # customer identity, between our look-up and our insert.
             existing = find_existing(session, inbound)

@@ -31,6 +31,11 @@ _KIND_PRIORITY = ("email", "phone", "customer_ref", "address")
 MAX_SCAN_CHARS = 20_000
 
 
+class IdentityRace(Exception):  # noqa: N818 - a signal to retry, not an error
+    """A new customer's identity was taken by another worker meanwhile: retry,
+    and the retry finds that worker's customer."""
+
+
 @dataclass
 class Identification:
     customer: Customer
@@ -161,6 +166,8 @@ def _add_new_identities(
     }
     for kind, value in identities:
         if (kind, value) in taken:
+            if how == "new":
+                raise IdentityRace(f"{kind} identity was created concurrently")
             continue
         identity = CustomerIdentity(
             customer_id=customer.id, kind=kind, value=value, verified=False,
