@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.email import Mailbox, MailboxConfigError, parse_mailboxes
+
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 ENV_PREFIX = "INBOX_"
 SUPPORTED_LANGUAGES = ("en", "de", "el", "cs", "sv", "id")
@@ -41,8 +43,10 @@ class Settings:
     subjectless_window_days: int
     first_response_hours: int
     log_level: str
-    # Sections added by channel features ([[email]], [twilio], ...) are kept raw
-    # here and validated by their own loaders.
+    # [[email]] tables, validated (config.email).
+    mailboxes: tuple[Mailbox, ...] = ()
+    # Sections of features still to come ([twilio], ...) are kept raw here and
+    # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -58,7 +62,7 @@ class Settings:
         return not self.redis_url
 
 
-_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections"}
+_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes"}
 # Top-level tables that features read themselves; accepted here, checked there.
 _SECTION_KEYS = {"email", "twilio", "letters", "sla", "portal"}
 _SECRET_KEYS = {"secret_key"}
@@ -94,7 +98,7 @@ def load_settings(
             if key not in _SCALAR_KEYS and key not in _SECTION_KEYS:
                 raise ConfigError(f"{key}: unknown setting")
         raw.update(overrides)
-    return _validate(raw)
+    return _validate(raw, env)
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -107,7 +111,7 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what}: {path} is not valid TOML: {exc}") from exc
 
 
-def _validate(raw: dict[str, Any]) -> Settings:
+def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     instance_dir = Path(_text(raw, "instance_dir") or "instance").resolve()
     blob_dir_text = _text(raw, "blob_dir")
     blob_dir = Path(blob_dir_text).resolve() if blob_dir_text else instance_dir / "blobs"
@@ -155,6 +159,10 @@ def _validate(raw: dict[str, Any]) -> Settings:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
 
     sections = {key: raw[key] for key in _SECTION_KEYS if key in raw}
+    try:
+        mailboxes = parse_mailboxes(raw.get("email"), env)
+    except MailboxConfigError as exc:
+        raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
@@ -170,6 +178,7 @@ def _validate(raw: dict[str, Any]) -> Settings:
         subjectless_window_days=_positive_int(raw, "subjectless_window_days"),
         first_response_hours=_positive_int(raw, "first_response_hours"),
         log_level=log_level,
+        mailboxes=mailboxes,
         sections=sections,
     )
 
