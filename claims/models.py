@@ -129,3 +129,6 @@ class AccountIssue(IdMixin, Base):
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    policy: Mapped[Policy | None] = relationship()

@@ -1,12 +1,16 @@
-"""``ingest(session, inbound, now)``: file one message exactly once.
+"""``ingest(session, inbound, now)``: file one message exactly once, and
+``ingest_batch`` for many at the cost of a few queries.
 
 1. Raw input and attachments go to the blob store first (content-addressed,
    so storing twice is harmless): nothing is lost if filing fails.
 2. ``(channel, external_id)`` already filed → return that message, change nothing.
 3. Identify the customer, find or open the thread, link the claim or account
-   issue, add the message, update the thread's state; all inside a SAVEPOINT.
-4. Any error while filing rolls the SAVEPOINT back and leaves a
-   :class:`FailedIntake` with the raw input and the reason, for retry.
+   issue, add the message, update the thread's state.
+4. A batch is filed inside one SAVEPOINT with one flush. If anything in it
+   fails, the SAVEPOINT is rolled back and the batch is filed again one
+   message at a time, each in its own SAVEPOINT, so one bad message becomes a
+   :class:`FailedIntake` (raw input and reason kept, for retry) and the others
+   are filed.
 
 The caller owns the transaction (one per request or job): this only flushes.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,12 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.base import Inbound
-from inbox import audit
 from inbox.intake.autodetect import automatic_reason
 from inbox.intake.config import IngestConfig
+from inbox.intake.context import Filing
 from inbox.intake.identify import IdentityRace, identify
 from inbox.intake.language import detect_language
 from inbox.intake.linking import link_thread
+from inbox.intake.lookup import Lookup
 from inbox.intake.subjects import strip_prefixes, subject_key
 from inbox.intake.threads import find_thread
 from inbox.models import Attachment, FailedIntake, Message, Thread
@@ -52,20 +58,61 @@ class IngestResult:
 def ingest(
     session: Session, inbound: Inbound, now: datetime, *, config: IngestConfig | None = None
 ) -> IngestResult:
+    return ingest_batch(session, [inbound], now, config=config)[0]
+
+
+def ingest_batch(
+    session: Session, inbounds: Sequence[Inbound], now: datetime,
+    *, config: IngestConfig | None = None,
+) -> list[IngestResult]:
+    """File ``inbounds`` (in the order given); one result each, same order."""
     cfg = config or session.info.get(CONFIG_KEY)
     if cfg is None:
         raise RuntimeError("ingest needs an IngestConfig: pass config= or set session.info")
-    store_raw(inbound, cfg)
+    for inbound in inbounds:
+        store_raw(inbound, cfg)
+    if len(inbounds) > 1:
+        try:
+            with session.begin_nested():
+                return _file_all(session, cfg, inbounds, now)
+        except Exception:
+            log.info("batch of %d failed as a whole; filing one by one", len(inbounds))
+    return [_ingest_one(session, cfg, inbound, now) for inbound in inbounds]
 
-    existing = find_existing(session, inbound)
-    if existing is not None:
-        return IngestResult(existing, created=False)
 
+def _file_all(
+    session: Session, cfg: IngestConfig, inbounds: Sequence[Inbound], now: datetime
+) -> list[IngestResult]:
+    lookup = Lookup(session, cfg)
+    filing = Filing(session, cfg, lookup, now)
+    results = []
+    with session.no_autoflush:
+        lookup.prefetch(inbounds)
+        for inbound in inbounds:
+            existing = lookup.existing.get((inbound.channel, inbound.external_id))
+            if existing is not None:
+                results.append(IngestResult(existing, created=False))
+                continue
+            message, rule = _file(filing, inbound)
+            results.append(IngestResult(message, created=True, rule=rule))
+    filing.flush()
+    # Objects were linked through relationships (new ones have no ids until
+    # the flush), which filled in-memory collections; expire them so a later
+    # read sees rows others added by id as well.
+    for result in results:
+        if result.created and result.message is not None:
+            session.expire(result.message.thread, ["messages"])
+            session.expire(result.message.customer, ["identities"])
+    return results
+
+
+def _ingest_one(session: Session, cfg: IngestConfig, inbound: Inbound, now: datetime
+                ) -> IngestResult:
     for attempt in (1, 2):
         try:
             with session.begin_nested():
-                message, rule = _file(session, inbound, now, cfg)
-            return IngestResult(message, created=True, rule=rule)
+                result = _file_all(session, cfg, [inbound], now)[0]
+            return result
         except (IntegrityError, IdentityRace) as exc:
             # Another worker filed the same message, or created the same new
             # customer identity, between our look-up and our insert.
@@ -130,35 +177,74 @@ def record_failure(
     return failed
 
 
-def _file(
-    session: Session, inbound: Inbound, now: datetime, cfg: IngestConfig
-) -> tuple[Message, str]:
+def record_raw_failure(
+    session: Session, channel: str, raw: bytes, error: str, now: datetime,
+    *, config: IngestConfig | None = None, context: dict[str, object] | None = None,
+) -> FailedIntake:
+    """Input an adapter could not even turn into an ``Inbound`` (a mail that is
+    no mail, an unreadable scan): keep the raw bytes and the reason. The
+    external id is the content hash, so the same bytes failing twice count
+    attempts on one record."""
+    cfg = config or session.info[CONFIG_KEY]
+    sha = cfg.blobs.put(raw)
+    external_id = f"sha256:{sha}"
+    failed = session.scalars(
+        sa.select(FailedIntake).where(
+            FailedIntake.channel == channel, FailedIntake.external_id == external_id,
+            FailedIntake.status == "failed",
+        )
+    ).first()
+    detail = "\n".join(f"{k}: {v}" for k, v in (context or {}).items())
+    if failed is None:
+        failed = FailedIntake(
+            channel=channel, external_id=external_id, raw_ref=sha, inbound=None,
+            error=error[:2000], detail=detail, created_at=now, updated_at=now,
+        )
+        session.add(failed)
+    else:
+        failed.attempts += 1
+        failed.error, failed.detail, failed.updated_at = error[:2000], detail, now
+    session.flush()
+    return failed
+
+
+def _analysis_text(inbound: Inbound) -> str:
+    """The customer's new words: the email adapter separates quoted history."""
+    parts = inbound.extras.get("body_parts") or {}
+    return str(parts.get("new") or inbound.text)
+
+
+def _file(filing: Filing, inbound: Inbound) -> tuple[Message, str]:
+    session, cfg = filing.session, filing.cfg
+    text = _analysis_text(inbound)
     language = inbound.language or detect_language(
-        f"{strip_prefixes(inbound.subject)}\n{inbound.text}", cfg.languages
+        f"{strip_prefixes(inbound.subject)}\n{text}", cfg.languages
     )
     auto_reason = automatic_reason(inbound)
-    who = identify(session, inbound, cfg, now, auto=auto_reason is not None)
-    match = find_thread(session, inbound, who, cfg)
+    who = identify(filing, inbound, auto=auto_reason is not None)
+    match = find_thread(filing, inbound, who)
 
     thread = match.thread
     if thread is None:
         thread = Thread(
-            customer_id=who.customer.id,
+            customer=who.customer,
             subject=strip_prefixes(inbound.subject)[:500],
             subject_key=subject_key(inbound.subject)[:500],
             # Automatic mail never opens a thread that asks for a reply.
             status="closed" if auto_reason else "open",
+            priority="normal",
+            needs_reply=False,
             language=language,
-            created_at=now,
+            created_at=filing.now,
         )
         session.add(thread)
-        session.flush()
-        audit.record(session, thread, "thread.opened", now,
-                     reason=f"first message on {inbound.channel}", customer_id=who.customer.id)
+        filing.lookup.add_thread(thread, who.customer)
+        filing.audit(thread, "thread.opened", reason=f"first message on {inbound.channel}",
+                     customer_id=who.customer)
 
     message = Message(
-        thread_id=thread.id,
-        customer_id=who.customer.id,
+        thread=thread,
+        customer=who.customer,
         channel=inbound.channel,
         direction="inbound",
         external_id=inbound.external_id[:500],
@@ -181,26 +267,23 @@ def _file(
             "thread_rule": match.rule,
             **({"foreign_numbers": who.foreign_numbers} if who.foreign_numbers else {}),
         },
-        created_at=now,
+        created_at=filing.now,
     )
     session.add(message)
-    session.flush()
     for att in inbound.attachments:
-        session.add(Attachment(
-            message_id=message.id, sha256=att.sha256 or "", filename=att.filename[:300],
+        message.attachments.append(Attachment(
+            sha256=att.sha256 or "", filename=att.filename[:300],
             content_type=att.content_type[:200], size=att.size or 0,
             content_id=att.content_id, inline=att.inline,
         ))
+    filing.lookup.add_message(message, thread, who.customer)
 
-    _update_thread(session, thread, message, cfg, now)
-    link_thread(session, thread, who, inbound, now)
-    session.flush()
+    _update_thread(filing, thread, message, text)
+    link_thread(filing, thread, who, inbound)
     return message, match.rule
 
 
-def _update_thread(
-    session: Session, thread: Thread, message: Message, cfg: IngestConfig, now: datetime
-) -> None:
+def _update_thread(filing: Filing, thread: Thread, message: Message, text: str) -> None:
     if thread.last_message_at is None or message.received_at > thread.last_message_at:
         thread.last_message_at = message.received_at
     if thread.language is None and message.language:
@@ -210,12 +293,12 @@ def _update_thread(
     if thread.last_inbound_at is None or message.received_at > thread.last_inbound_at:
         thread.last_inbound_at = message.received_at
     if thread.status != "open":
-        audit.record(session, thread, "thread.reopened", now,
-                     reason=f"customer wrote on {message.channel}", previous=thread.status)
+        filing.audit(thread, "thread.reopened", reason=f"customer wrote on {message.channel}",
+                     previous=thread.status)
         thread.status = "open"
     if not thread.needs_reply:
         thread.needs_reply = True
-        thread.due_at = message.received_at + cfg.first_response
+        thread.due_at = message.received_at + filing.cfg.first_response
 
 
 def _primary_sender(inbound: Inbound) -> str:

@@ -8,27 +8,18 @@ Automatic mail (a bounce from mailer-daemon, an out-of-office note from a
 shared mailbox) whose sender is unknown belongs to the customer of the message
 it answers (In-Reply-To / References); its sender is not added as an identity.
 Anyone else becomes a new, unverified customer.
+
+All look-ups go through the batch's :class:`~inbox.intake.lookup.Lookup`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from channels.base import Inbound
-from claims.identifiers import find_identifiers, normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
-from inbox import audit
-from inbox.intake.config import IngestConfig
-from inbox.models import Message
-
-# Which identity decides when a message carries several that point to
-# different customers.
-_KIND_PRIORITY = ("email", "phone", "customer_ref", "address")
-MAX_SCAN_CHARS = 20_000
+from inbox.intake.context import Filing
+from inbox.intake.lookup import sender_identities
 
 
 class IdentityRace(Exception):  # noqa: N818 - a signal to retry, not an error
@@ -39,7 +30,7 @@ class IdentityRace(Exception):  # noqa: N818 - a signal to retry, not an error
 @dataclass
 class Identification:
     customer: Customer
-    how: str  # email | phone | customer_ref | address | claim | policy | new
+    how: str  # email | phone | customer_ref | address | claim | policy | references | new
     # Claims and policies named in the message that belong to this customer.
     claims: list[Claim] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
@@ -47,135 +38,72 @@ class Identification:
     foreign_numbers: list[str] = field(default_factory=list)
 
 
-def sender_identities(inbound: Inbound, cfg: IngestConfig) -> list[tuple[str, str]]:
-    """The sender's identities normalized, in priority order, without duplicates."""
-    found: dict[tuple[str, str], None] = {}
-    for kind in _KIND_PRIORITY:
-        for identity in inbound.sender:
-            if identity.kind != kind:
-                continue
-            value = normalize_identity(kind, identity.value, cfg.default_region)
-            if value:
-                found.setdefault((kind, value))
-    return list(found)
-
-
-def resolve_merged(session: Session, customer: Customer) -> Customer:
+def resolve_merged(filing: Filing, customer: Customer) -> Customer:
     seen = set()
     while customer.merged_into_id is not None and customer.id not in seen:
         seen.add(customer.id)
-        customer = session.get(Customer, customer.merged_into_id) or customer
+        customer = filing.session.get(Customer, customer.merged_into_id) or customer
     return customer
 
 
-def identify(
-    session: Session, inbound: Inbound, cfg: IngestConfig, now: datetime, *, auto: bool = False
-) -> Identification:
-    identities = sender_identities(inbound, cfg)
-    texts = (inbound.subject, inbound.text[:MAX_SCAN_CHARS])
-    claim_numbers = find_identifiers(cfg.claim_re, texts)
-    policy_numbers = find_identifiers(cfg.policy_re, texts)
-    claims = (
-        list(session.scalars(sa.select(Claim).where(Claim.number.in_(claim_numbers))))
-        if claim_numbers else []
-    )
-    claims.sort(key=lambda c: claim_numbers.index(c.number))
-    policies = (
-        list(session.scalars(sa.select(Policy).where(Policy.number.in_(policy_numbers))))
-        if policy_numbers else []
-    )
-    policies.sort(key=lambda p: policy_numbers.index(p.number))
+def identify(filing: Filing, inbound: Inbound, *, auto: bool = False) -> Identification:
+    lookup = filing.lookup
+    identities = sender_identities(inbound, filing.cfg)
+    claim_numbers, policy_numbers = lookup.found_numbers(inbound)
+    claims = [lookup.claims[n] for n in claim_numbers if n in lookup.claims]
+    policies = [lookup.policies[n] for n in policy_numbers if n in lookup.policies]
 
-    customer, how = _match_identity(session, identities)
+    customer, how = None, ""
+    for key in identities:
+        if key in lookup.identities:
+            customer, how = resolve_merged(filing, lookup.identities[key]), key[0]
+            break
     if customer is None and claims:
-        customer, how = resolve_merged(session, claims[0].policy.customer), "claim"
+        customer, how = resolve_merged(filing, claims[0].policy.customer), "claim"
     if customer is None and policies:
-        customer, how = resolve_merged(session, policies[0].customer), "policy"
+        customer, how = resolve_merged(filing, policies[0].customer), "policy"
     if customer is None and auto:
-        customer = _customer_of_referenced_message(session, inbound)
-        if customer is not None:
-            return Identification(customer, "references")
+        for ref in inbound.reference_ids():
+            if ref in lookup.by_ref:
+                return Identification(resolve_merged(filing, lookup.by_ref[ref][1]), "references")
     if customer is None:
-        customer = Customer(name=inbound.sender_name[:200], verified=False, created_at=now)
-        session.add(customer)
-        session.flush()
-        audit.record(session, customer, "customer.created", now,
+        customer = Customer(name=inbound.sender_name[:200], verified=False,
+                            created_at=filing.now)
+        filing.session.add(customer)
+        filing.audit(customer, "customer.created",
                      reason=f"unknown sender on {inbound.channel}")
         how = "new"
 
-    _add_new_identities(session, customer, identities, inbound.channel, now, how)
+    _add_new_identities(filing, customer, identities, inbound.channel, how)
 
-    own_claims = [c for c in claims if resolve_merged(session, c.policy.customer).id == customer.id]
-    own_policies = [p for p in policies if resolve_merged(session, p.customer).id == customer.id]
+    def owner(item: Claim | Policy) -> Customer:
+        return resolve_merged(filing, item.policy.customer if isinstance(item, Claim)
+                              else item.customer)
+
+    own_claims = [c for c in claims if owner(c) is customer]
+    own_policies = [p for p in policies if owner(p) is customer]
     foreign = [c.number for c in claims if c not in own_claims]
     foreign += [p.number for p in policies if p not in own_policies]
     return Identification(customer, how, own_claims, own_policies, foreign)
 
 
-def _customer_of_referenced_message(session: Session, inbound: Inbound) -> Customer | None:
-    refs = inbound.reference_ids()
-    if not refs:
-        return None
-    rows = session.execute(
-        sa.select(Message.external_id, Message.customer_id).where(Message.external_id.in_(refs))
-    ).all()
-    by_ref = {row[0]: row[1] for row in rows}
-    for ref in refs:
-        if ref in by_ref:
-            found = session.get(Customer, by_ref[ref])
-            return resolve_merged(session, found) if found is not None else None
-    return None
-
-
-def _match_identity(
-    session: Session, identities: list[tuple[str, str]]
-) -> tuple[Customer | None, str]:
-    if not identities:
-        return None, ""
-    conditions = [
-        sa.and_(CustomerIdentity.kind == kind, CustomerIdentity.value == value)
-        for kind, value in identities
-    ]
-    rows = session.scalars(sa.select(CustomerIdentity).where(sa.or_(*conditions))).all()
-    by_key = {(row.kind, row.value): row for row in rows}
-    for key in identities:
-        row = by_key.get(key)
-        if row is not None:
-            return resolve_merged(session, row.customer), key[0]
-    return None, ""
-
-
 def _add_new_identities(
-    session: Session,
-    customer: Customer,
-    identities: list[tuple[str, str]],
-    channel: str,
-    now: datetime,
-    how: str,
+    filing: Filing, customer: Customer, identities: list[tuple[str, str]], channel: str, how: str,
 ) -> None:
     """Attach identities nobody holds yet; ones held by another customer stay there."""
-    if not identities:
-        return
-    conditions = [
-        sa.and_(CustomerIdentity.kind == kind, CustomerIdentity.value == value)
-        for kind, value in identities
-    ]
-    taken = {
-        (row.kind, row.value)
-        for row in session.scalars(sa.select(CustomerIdentity).where(sa.or_(*conditions)))
-    }
     for kind, value in identities:
-        if (kind, value) in taken:
-            if how == "new":
+        holder = filing.lookup.identities.get((kind, value))
+        if holder is not None:
+            if how == "new" and holder is not customer:
                 raise IdentityRace(f"{kind} identity was created concurrently")
             continue
         identity = CustomerIdentity(
-            customer_id=customer.id, kind=kind, value=value, verified=False,
-            source=f"ingest:{channel}", created_at=now,
+            customer=customer, kind=kind, value=value, verified=False,
+            source=f"ingest:{channel}", created_at=filing.now,
         )
-        session.add(identity)
-        session.flush()
+        filing.session.add(identity)
+        filing.lookup.add_identity(kind, value, customer)
         if how != "new":
-            audit.record(session, customer, "identity.added", now,
+            filing.audit(customer, "identity.added",
                          reason=f"sender named a {how} of this customer",
-                         identity_kind=kind, identity_id=identity.id)
+                         identity_kind=kind, identity_id=identity)

@@ -60,13 +60,15 @@ def retry_failed_intake(session: Session, failed_id: int, now: datetime) -> Retr
         return RetryOutcome(failed_id, "not_found", error="no such failed intake")
     if failed.status != "failed":
         return RetryOutcome(failed_id, "skipped", error=f"status is {failed.status}")
-    if not failed.inbound:
-        return RetryOutcome(
-            failed_id, "not_retryable",
-            error="no normalized message was kept; import the raw input again through its channel",
-        )
+    if failed.inbound:
+        inbound = Inbound.from_json(failed.inbound)
+    else:
+        reparsed = _reparse(session, failed, now)
+        if isinstance(reparsed, RetryOutcome):
+            return reparsed
+        inbound = reparsed
 
-    result = ingest(session, Inbound.from_json(failed.inbound), now)
+    result = ingest(session, inbound, now)
     if result.message is None:
         return RetryOutcome(failed_id, "failed", error=failed.error)
     failed.status = "retried"
@@ -75,6 +77,29 @@ def retry_failed_intake(session: Session, failed_id: int, now: datetime) -> Retr
     return RetryOutcome(
         failed_id, "filed" if result.created else "already_filed", message_id=result.message.id
     )
+
+
+def _reparse(session: Session, failed: FailedIntake, now: datetime) -> Inbound | RetryOutcome:
+    """Raw input the adapter could not parse: parse it again (the parser may
+    have been fixed since). Only email keeps enough raw input for this."""
+    if failed.channel != "email" or not failed.raw_ref:
+        return RetryOutcome(
+            failed.id, "not_retryable",
+            error="no normalized message was kept; import the raw input again through its channel",
+        )
+    from channels.email.parse import UnparseableMail, parse_email
+    from inbox.intake.core import CONFIG_KEY
+
+    raw = session.info[CONFIG_KEY].blobs.get(failed.raw_ref)
+    try:
+        inbound = parse_email(raw, received_at=failed.created_at)
+    except UnparseableMail as exc:
+        failed.attempts += 1
+        failed.error, failed.updated_at = f"unparseable mail: {exc}", now
+        session.flush()
+        return RetryOutcome(failed.id, "failed", error=failed.error)
+    inbound.raw_ref = failed.raw_ref
+    return inbound
 
 
 def due_for_retry(session: Session, now: datetime, limit: int = 200) -> list[int]:

@@ -10,21 +10,21 @@
 5. else a new thread.
 
 Every rule is limited to the identified customer: threading never joins two
-different customers' messages.
+different customers' messages. The candidates come from the batch's
+:class:`~inbox.intake.lookup.Lookup`, so this module runs no queries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from datetime import datetime
 
 from channels.base import Inbound
-from inbox.intake.config import IngestConfig
+from inbox.intake.context import Filing
 from inbox.intake.identify import Identification
 from inbox.intake.subjects import subject_key
-from inbox.models import Message, Thread
+from inbox.models import Thread
 
 
 @dataclass
@@ -33,69 +33,57 @@ class ThreadMatch:
     rule: str  # references | claim | subject | recent | new
 
 
-def find_thread(
-    session: Session, inbound: Inbound, who: Identification, cfg: IngestConfig
-) -> ThreadMatch:
-    customer_id = who.customer.id
+def find_thread(filing: Filing, inbound: Inbound, who: Identification) -> ThreadMatch:
+    customer = who.customer
+    lookup, cfg = filing.lookup, filing.cfg
 
-    refs = inbound.reference_ids()
-    if refs:
-        rows = session.execute(
-            sa.select(Message.external_id, Thread)
-            .join(Thread, Message.thread_id == Thread.id)
-            .where(Message.external_id.in_(refs), Thread.customer_id == customer_id)
-        ).all()
-        by_ref: dict[str, Thread] = {row[0]: row[1] for row in rows}
-        for ref in refs:
-            if ref in by_ref:
-                return ThreadMatch(by_ref[ref], "references")
+    for ref in inbound.reference_ids():
+        found = lookup.by_ref.get(ref)
+        if found is not None and found[1] is customer:
+            return ThreadMatch(found[0], "references")
 
-    claim_ids = [claim.id for claim in who.claims]
+    candidates = lookup.threads_of(customer)
+    claim_ids = {claim.id for claim in who.claims}
     if claim_ids:
-        thread = session.scalars(
-            sa.select(Thread)
-            .where(
-                Thread.customer_id == customer_id,
-                Thread.claim_id.in_(claim_ids),
-                Thread.status != "closed",
-            )
-            .order_by(Thread.last_message_at.desc().nulls_last(), Thread.id.desc())
-            .limit(1)
-        ).first()
+        thread = _latest(t for t in candidates
+                         if t.status != "closed" and t.claim_id in claim_ids)
         if thread is not None:
             return ThreadMatch(thread, "claim")
 
+    def same_claim(t: Thread) -> bool:
+        # A thread about another claim is not this one, whatever its subject.
+        return not claim_ids or t.claim_id is None or t.claim_id in claim_ids
+
     key = subject_key(inbound.subject)
     if key:
-        query = sa.select(Thread).where(
-            Thread.customer_id == customer_id,
-            Thread.subject_key == key,
-            Thread.last_message_at >= inbound.received_at - cfg.thread_window,
-        )
-        if claim_ids:
-            # A thread about another claim is not this one, whatever its subject.
-            query = query.where(
-                sa.or_(Thread.claim_id.is_(None), Thread.claim_id.in_(claim_ids))
-            )
-        thread = session.scalars(
-            query.order_by(Thread.last_message_at.desc(), Thread.id.desc()).limit(1)
-        ).first()
+        since = inbound.received_at - cfg.thread_window
+        thread = _latest(t for t in candidates
+                         if t.subject_key == key and _active_since(t, since) and same_claim(t))
         if thread is not None:
             return ThreadMatch(thread, "subject")
     else:
-        query = sa.select(Thread).where(
-            Thread.customer_id == customer_id,
-            Thread.status != "closed",
-            Thread.last_message_at >= inbound.received_at - cfg.subjectless_window,
-        )
-        if claim_ids:
-            query = query.where(
-                sa.or_(Thread.claim_id.is_(None), Thread.claim_id.in_(claim_ids))
-            )
-        thread = session.scalars(
-            query.order_by(Thread.last_message_at.desc(), Thread.id.desc()).limit(1)
-        ).first()
+        since = inbound.received_at - cfg.subjectless_window
+        thread = _latest(t for t in candidates
+                         if t.status != "closed" and _active_since(t, since) and same_claim(t))
         if thread is not None:
             return ThreadMatch(thread, "recent")
 
     return ThreadMatch(None, "new")
+
+
+def _active_since(thread: Thread, since: datetime) -> bool:
+    return thread.last_message_at is not None and thread.last_message_at >= since
+
+
+def _latest(threads: Iterable[Thread]) -> Thread | None:
+    best: Thread | None = None
+    for thread in threads:
+        if best is None or _order(thread) > _order(best):
+            best = thread
+    return best
+
+
+def _order(thread: Thread) -> tuple[datetime, int]:
+    # Newest activity first; among equals the later thread (new ones last).
+    return (thread.last_message_at or datetime.min.replace(tzinfo=thread.created_at.tzinfo),
+            thread.id if thread.id is not None else 1 << 62)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from claims.models import Customer
 from db import Base, IdMixin, utcnow
 from inbox.models.threads import Thread
 
@@ -52,6 +53,7 @@ class Message(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     thread: Mapped[Thread] = relationship(back_populates="messages")
+    customer: Mapped[Customer] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"
     )

@@ -89,8 +89,8 @@ timezone = "Europe/Berlin"
 languages = ["de", "en"]
 thread_window_days = 14
 
-[[email]]
-name = "claims"
+[[twilio]]
+account_sid = "AC123"
 """)
     settings = load_settings(env=env)
     assert settings.database_url == "postgresql://inbox@db.internal/inbox"
@@ -100,8 +100,8 @@ name = "claims"
     assert settings.timezone == "Europe/Berlin"
     assert settings.languages == ("de", "en")
     assert settings.thread_window_days == 14
-    # Feature sections are kept for their own loaders.
-    assert settings.sections["email"] == [{"name": "claims"}]
+    # Sections of features still to come are kept for their own loaders.
+    assert settings.sections["twilio"] == [{"account_sid": "AC123"}]
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:

@@ -1,0 +1,162 @@
+"""What filing needs to know from the database, fetched for a whole batch.
+
+Filing one message asks: is it filed already, whose identity is this, which
+claims and policies does it name, which messages does it answer, which threads
+could it join. Asked one message at a time that is a dozen round trips each;
+:meth:`Lookup.prefetch` asks once for the batch, and the filing code reads the
+answers from here. Objects created while filing (a new customer, identity or
+thread) are added as they are made, so a later message of the same batch sees
+them without a query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from channels.base import Inbound
+from claims.identifiers import find_identifiers, normalize_identity
+from claims.models import Claim, Customer, CustomerIdentity, Policy
+from inbox.intake.config import IngestConfig
+from inbox.models import Message, Thread
+
+MAX_SCAN_CHARS = 20_000
+# Which identity decides when a message carries several that point to
+# different customers.
+KIND_PRIORITY = ("email", "phone", "customer_ref", "address")
+
+
+def sender_identities(inbound: Inbound, cfg: IngestConfig) -> list[tuple[str, str]]:
+    """The sender's identities normalized, in priority order, without duplicates."""
+    found: dict[tuple[str, str], None] = {}
+    for kind in KIND_PRIORITY:
+        for identity in inbound.sender:
+            if identity.kind != kind:
+                continue
+            value = normalize_identity(kind, identity.value, cfg.default_region)
+            if value:
+                found.setdefault((kind, value))
+    return list(found)
+
+
+class Lookup:
+    def __init__(self, session: Session, cfg: IngestConfig) -> None:
+        self.session = session
+        self.cfg = cfg
+        self.existing: dict[tuple[str, str], Message] = {}
+        self.identities: dict[tuple[str, str], Customer] = {}
+        self.claims: dict[str, Claim] = {}
+        self.policies: dict[str, Policy] = {}
+        # Message-ID → (thread, customer) of a message we have.
+        self.by_ref: dict[str, tuple[Thread, Customer]] = {}
+        # Candidate threads per customer, keyed by the object: a customer made
+        # in this batch has no id until the batch is flushed.
+        self._threads: dict[Customer, list[Thread]] = defaultdict(list)
+        self._threads_loaded: set[int] = set()
+        self._oldest: datetime | None = None
+        self.numbers: dict[int, tuple[list[str], list[str]]] = {}
+
+    # -- prefetch -------------------------------------------------------------
+
+    def prefetch(self, inbounds: Iterable[Inbound]) -> None:
+        items = list(inbounds)
+        if not items:
+            return
+        s = self.session
+        keys = {(i.channel, i.external_id) for i in items}
+        for channel in {c for c, _ in keys}:
+            ids = [e for c, e in keys if c == channel]
+            for message in s.scalars(sa.select(Message).where(
+                    Message.channel == channel, Message.external_id.in_(ids))):
+                self.existing[(message.channel, message.external_id)] = message
+
+        wanted = {key for i in items for key in sender_identities(i, self.cfg)}
+        if wanted:
+            rows = s.scalars(
+                sa.select(CustomerIdentity)
+                .where(sa.tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(list(wanted)))
+                .options(selectinload(CustomerIdentity.customer))
+            )
+            for row in rows:
+                self.identities[(row.kind, row.value)] = row.customer
+
+        claim_numbers: set[str] = set()
+        policy_numbers: set[str] = set()
+        for i in items:
+            texts = (i.subject, i.text[:MAX_SCAN_CHARS])
+            found = (find_identifiers(self.cfg.claim_re, texts),
+                     find_identifiers(self.cfg.policy_re, texts))
+            self.numbers[id(i)] = found
+            claim_numbers.update(found[0])
+            policy_numbers.update(found[1])
+        if claim_numbers:
+            for claim in s.scalars(sa.select(Claim).where(Claim.number.in_(claim_numbers))
+                                   .options(selectinload(Claim.policy)
+                                            .selectinload(Policy.customer))):
+                self.claims[claim.number] = claim
+        if policy_numbers:
+            for policy in s.scalars(sa.select(Policy).where(Policy.number.in_(policy_numbers))
+                                    .options(selectinload(Policy.customer))):
+                self.policies[policy.number] = policy
+
+        refs = {ref for i in items for ref in i.reference_ids()}
+        if refs:
+            rows2 = s.execute(
+                sa.select(Message.external_id, Thread)
+                .join(Thread, Message.thread_id == Thread.id)
+                .where(Message.external_id.in_(list(refs)))
+                .options(selectinload(Thread.customer))
+            ).all()
+            for external_id, thread in rows2:
+                self.by_ref[external_id] = (thread, thread.customer)
+
+        oldest = min(i.received_at for i in items)
+        self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
+        customers = {c.id for c in self.identities.values()}
+        customers |= {c.policy.customer_id for c in self.claims.values()}
+        customers |= {p.customer_id for p in self.policies.values()}
+        customers |= {t.customer_id for t, _ in self.by_ref.values()}
+        self._load_threads(customers)
+
+    def _load_threads(self, customer_ids: set[int]) -> None:
+        todo = [cid for cid in customer_ids if cid not in self._threads_loaded]
+        if not todo:
+            return
+        window = max(self.cfg.thread_window, self.cfg.subjectless_window)
+        since = (self._oldest or datetime.max.replace(tzinfo=UTC)) - window
+        for thread in self.session.scalars(
+            sa.select(Thread).where(
+                Thread.customer_id.in_(todo),
+                sa.or_(Thread.status != "closed", Thread.last_message_at >= since),
+            ).options(selectinload(Thread.customer))
+        ):
+            self._threads[thread.customer].append(thread)
+        self._threads_loaded.update(todo)
+
+    # -- reads ----------------------------------------------------------------
+
+    def found_numbers(self, inbound: Inbound) -> tuple[list[str], list[str]]:
+        if id(inbound) not in self.numbers:
+            self.prefetch([inbound])
+        return self.numbers[id(inbound)]
+
+    def threads_of(self, customer: Customer) -> list[Thread]:
+        if customer.id is not None and customer.id not in self._threads_loaded:
+            self._load_threads({customer.id})
+        return self._threads[customer]
+
+    # -- writes made while filing ----------------------------------------------
+
+    def add_identity(self, kind: str, value: str, customer: Customer) -> None:
+        self.identities[(kind, value)] = customer
+
+    def add_thread(self, thread: Thread, customer: Customer) -> None:
+        self._threads[customer].append(thread)
+
+    def add_message(self, message: Message, thread: Thread, customer: Customer) -> None:
+        self.existing[(message.channel, message.external_id)] = message
+        self.by_ref[message.external_id] = (thread, customer)
