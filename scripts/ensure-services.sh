@@ -23,7 +23,8 @@ log() { printf 'ensure-services: %s\n' "$*" >&2; }
 # with a comment saying which tests need it; it is installed only when missing
 # (`apt-get update` runs once, and only if something is missing).
 APT_PACKAGES=(
-    # dovecot-imapd                     # IMAP server for the email channel tests
+    dovecot-imapd                       # IMAP server for the email channel tests
+    #                                   #   (tests/servers/dovecot.py; pulls in dovecot-core)
     # tesseract-ocr tesseract-ocr-eng   # OCR for scanned letters (+ one
     # tesseract-ocr-deu tesseract-ocr-ell tesseract-ocr-ces tesseract-ocr-swe tesseract-ocr-ind
     #                                   #   language pack per served language)

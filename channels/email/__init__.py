@@ -1,0 +1,1 @@
+"""The email channel: IMAP intake, MIME parsing, SMTP replies (I/O only)."""
