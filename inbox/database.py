@@ -90,6 +90,14 @@ class Database:
         self.engine = engine
         self.sessionmaker = sessionmaker(engine, expire_on_commit=False)
 
+    @property
+    def info(self) -> dict[str, Any]:
+        """What every session of this database starts with in ``session.info``."""
+        if self.sessionmaker is None:
+            raise RuntimeError("database is not configured")
+        info: dict[str, Any] = self.sessionmaker.kw.get("info") or {}
+        return info
+
     def session(self) -> Session:
         if self.sessionmaker is None:
             raise RuntimeError("database is not configured")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings, load_settings
 from db import Base
-from inbox.database import create_engine
+from inbox.database import Database, create_engine
 from inbox.intake.config import IngestConfig
 from inbox.intake.core import CONFIG_KEY
 from inbox.migrations import upgrade
@@ -115,17 +115,41 @@ def now() -> datetime:
 Invoke = Callable[..., Result]
 
 
+def _max_ids(engine: sa.Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            table.name: conn.scalar(sa.select(sa.func.max(table.c.id))) or 0
+            for table in Base.metadata.sorted_tables if "id" in table.c
+        }
+
+
+def _delete_rows_after(engine: sa.Engine, before: dict[str, int]) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in before:
+                conn.execute(table.delete().where(table.c.id > before[table.name]))
+
+
+@pytest.fixture
+def committed_db(engine: sa.Engine, ingest_config: IngestConfig) -> Iterator[Database]:
+    """A :class:`Database` whose transactions really commit (for code that runs
+    its own transactions: syncs, jobs); the rows it added are deleted afterwards."""
+    before = _max_ids(engine)
+    db = Database()
+    db.bind(engine)
+    assert db.sessionmaker is not None
+    db.sessionmaker.configure(info={CONFIG_KEY: ingest_config})
+    yield db
+    _delete_rows_after(engine, before)
+
+
 @pytest.fixture
 def invoke(database_url: str, engine: sa.Engine, tmp_path: Path) -> Iterator[Invoke]:
     """Run ``inbox ...`` against the test database, committing for real; the
     rows it added are deleted afterwards (by id above the highest before)."""
     from inbox.cli import Context, cli
 
-    with engine.connect() as conn:
-        before = {
-            table.name: conn.scalar(sa.select(sa.func.max(table.c.id))) or 0
-            for table in Base.metadata.sorted_tables if "id" in table.c
-        }
+    before = _max_ids(engine)
     env = {
         "INBOX_DATABASE_URL": database_url,
         "INBOX_INSTANCE_DIR": str(tmp_path / "instance"),
@@ -133,15 +157,13 @@ def invoke(database_url: str, engine: sa.Engine, tmp_path: Path) -> Iterator[Inv
     }
     contexts: list[Context] = []
 
-    def run(*args: str) -> Result:
+    def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
         contexts.append(Context())
-        return CliRunner().invoke(cli, list(args), obj=contexts[-1], env=env)
+        return CliRunner().invoke(cli, list(args), obj=contexts[-1],
+                                  env={**env, **(extra_env or {})})
 
     yield run
     for ctx in contexts:
         if ctx._app is not None:
             ctx.app.extensions["inbox.db"].engine.dispose()
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in before:
-                conn.execute(table.delete().where(table.c.id > before[table.name]))
+    _delete_rows_after(engine, before)

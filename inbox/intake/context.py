@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from inbox.intake.analysis import Analysis
 from inbox.intake.config import IngestConfig
 from inbox.intake.lookup import Lookup
 from inbox.models import AuditEvent
@@ -20,7 +21,11 @@ class Filing:
     cfg: IngestConfig
     lookup: Lookup
     now: datetime
+    analyses: dict[int, Analysis] = field(default_factory=dict)
     _audit: list[tuple[Any, str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def analysis(self, inbound: Any) -> Analysis:
+        return self.analyses[id(inbound)]
 
     def audit(self, entity: Any, action: str, *, reason: str = "", **data: Any) -> None:
         """Record an audit event once ``entity`` has an id (after the flush).

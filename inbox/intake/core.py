@@ -28,14 +28,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.base import Inbound
+from inbox.intake.analysis import analysis_of
 from inbox.intake.autodetect import automatic_reason
 from inbox.intake.config import IngestConfig
 from inbox.intake.context import Filing
 from inbox.intake.identify import IdentityRace, identify
-from inbox.intake.language import detect_language
 from inbox.intake.linking import link_thread
 from inbox.intake.lookup import Lookup
-from inbox.intake.subjects import strip_prefixes, subject_key
+from inbox.intake.subjects import strip_prefixes
 from inbox.intake.threads import find_thread
 from inbox.models import Attachment, FailedIntake, Message, Thread
 
@@ -70,7 +70,8 @@ def ingest_batch(
     if cfg is None:
         raise RuntimeError("ingest needs an IngestConfig: pass config= or set session.info")
     for inbound in inbounds:
-        store_raw(inbound, cfg)
+        store_raw(inbound, cfg, durable=len(inbounds) == 1)
+    cfg.blobs.sync()  # raw input is on disk before any row points at it
     if len(inbounds) > 1:
         try:
             with session.begin_nested():
@@ -85,9 +86,10 @@ def _file_all(
 ) -> list[IngestResult]:
     lookup = Lookup(session, cfg)
     filing = Filing(session, cfg, lookup, now)
+    filing.analyses = {id(i): analysis_of(i, cfg) for i in inbounds}
     results = []
     with session.no_autoflush:
-        lookup.prefetch(inbounds)
+        lookup.prefetch(inbounds, filing.analyses)
         for inbound in inbounds:
             existing = lookup.existing.get((inbound.channel, inbound.external_id))
             if existing is not None:
@@ -129,16 +131,17 @@ def _ingest_one(session: Session, cfg: IngestConfig, inbound: Inbound, now: date
     raise AssertionError("unreachable")
 
 
-def store_raw(inbound: Inbound, cfg: IngestConfig) -> None:
-    """Move raw bytes and attachment bytes into the blob store (idempotent)."""
+def store_raw(inbound: Inbound, cfg: IngestConfig, *, durable: bool = True) -> None:
+    """Move raw bytes and attachment bytes into the blob store (idempotent).
+    With ``durable=False`` the caller calls ``cfg.blobs.sync()`` afterwards."""
     if inbound.raw is not None and inbound.raw_ref is None:
-        inbound.raw_ref = cfg.blobs.put(inbound.raw)
+        inbound.raw_ref = cfg.blobs.put(inbound.raw, durable=durable)
     if inbound.raw_ref is not None:
         inbound.raw = None
     for att in inbound.attachments:
         if att.data is not None:
             att.size = len(att.data)
-            att.sha256 = cfg.blobs.put(att.data)
+            att.sha256 = cfg.blobs.put(att.data, durable=durable)
             att.data = None
 
 
@@ -208,18 +211,10 @@ def record_raw_failure(
     return failed
 
 
-def _analysis_text(inbound: Inbound) -> str:
-    """The customer's new words: the email adapter separates quoted history."""
-    parts = inbound.extras.get("body_parts") or {}
-    return str(parts.get("new") or inbound.text)
-
-
 def _file(filing: Filing, inbound: Inbound) -> tuple[Message, str]:
-    session, cfg = filing.session, filing.cfg
-    text = _analysis_text(inbound)
-    language = inbound.language or detect_language(
-        f"{strip_prefixes(inbound.subject)}\n{text}", cfg.languages
-    )
+    session = filing.session
+    found = filing.analysis(inbound)
+    language = found.language
     auto_reason = automatic_reason(inbound)
     who = identify(filing, inbound, auto=auto_reason is not None)
     match = find_thread(filing, inbound, who)
@@ -229,7 +224,7 @@ def _file(filing: Filing, inbound: Inbound) -> tuple[Message, str]:
         thread = Thread(
             customer=who.customer,
             subject=strip_prefixes(inbound.subject)[:500],
-            subject_key=subject_key(inbound.subject)[:500],
+            subject_key=found.subject_key,
             # Automatic mail never opens a thread that asks for a reply.
             status="closed" if auto_reason else "open",
             priority="normal",
@@ -278,12 +273,12 @@ def _file(filing: Filing, inbound: Inbound) -> tuple[Message, str]:
         ))
     filing.lookup.add_message(message, thread, who.customer)
 
-    _update_thread(filing, thread, message, text)
+    _update_thread(filing, thread, message)
     link_thread(filing, thread, who, inbound)
     return message, match.rule
 
 
-def _update_thread(filing: Filing, thread: Thread, message: Message, text: str) -> None:
+def _update_thread(filing: Filing, thread: Thread, message: Message) -> None:
     if thread.last_message_at is None or message.received_at > thread.last_message_at:
         thread.last_message_at = message.received_at
     if thread.language is None and message.language:

@@ -49,9 +49,9 @@ def resolve_merged(filing: Filing, customer: Customer) -> Customer:
 def identify(filing: Filing, inbound: Inbound, *, auto: bool = False) -> Identification:
     lookup = filing.lookup
     identities = sender_identities(inbound, filing.cfg)
-    claim_numbers, policy_numbers = lookup.found_numbers(inbound)
-    claims = [lookup.claims[n] for n in claim_numbers if n in lookup.claims]
-    policies = [lookup.policies[n] for n in policy_numbers if n in lookup.policies]
+    found = filing.analysis(inbound)
+    claims = [lookup.claims[n] for n in found.claim_numbers if n in lookup.claims]
+    policies = [lookup.policies[n] for n in found.policy_numbers if n in lookup.policies]
 
     customer, how = None, ""
     for key in identities:

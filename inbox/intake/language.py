@@ -21,7 +21,8 @@ _LINGUA_NAMES = {
 }
 _LETTER_RE = re.compile(r"[^\W\d_]")
 MIN_LETTERS = 12
-SAMPLE_CHARS = 2000
+# lingua's cost grows with the text; a few sentences decide the language.
+SAMPLE_CHARS = 300
 
 
 @lru_cache(maxsize=4)

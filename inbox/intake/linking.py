@@ -12,31 +12,35 @@ from __future__ import annotations
 
 from channels.base import Inbound
 from claims.models import AccountIssue
-from inbox.intake.classify import classify_account_issue
 from inbox.intake.context import Filing
 from inbox.intake.identify import Identification
 from inbox.models import Thread
 
 
 def link_thread(filing: Filing, thread: Thread, who: Identification, inbound: Inbound) -> None:
-    if thread.policy is None and (who.policies or who.claims):
-        thread.policy = who.policies[0] if who.policies else who.claims[0].policy
+    # Foreign keys are set beside the relationships: threads made in this
+    # batch have no ids yet, and threading compares claim_id before the flush.
+    # (Reading a relationship whose key is None costs no query.)
+    if thread.policy_id is None and thread.policy is None and (who.policies or who.claims):
+        policy = who.policies[0] if who.policies else who.claims[0].policy
+        thread.policy, thread.policy_id = policy, policy.id
 
-    if who.claims and thread.claim is None:
+    if who.claims and thread.claim_id is None:
         claim = who.claims[0]
-        thread.claim = claim
+        thread.claim, thread.claim_id = claim, claim.id
         if thread.issue_type is None:
             thread.issue_type = "claim"
         filing.audit(thread, "thread.linked", reason="message names the claim",
                      claim=claim.number)
 
-    if thread.account_issue is not None or thread.status == "closed":
+    if (thread.account_issue_id is not None or thread.account_issue is not None
+            or thread.status == "closed"):
         return
-    found = classify_account_issue(inbound.subject, inbound.text)
+    found = filing.analysis(inbound).account_issue
     if found is None:
         return
     kind, rule_language = found
-    if thread.claim is not None and kind != "complaint":
+    if thread.claim_id is not None and kind != "complaint":
         return
     issue = AccountIssue(
         customer=who.customer,
@@ -44,7 +48,7 @@ def link_thread(filing: Filing, thread: Thread, who: Identification, inbound: In
         kind=kind,
         status="open",
         summary=(thread.subject or inbound.text[:120])[:300],
-        details={"claim_id": thread.claim.id} if thread.claim is not None else {},
+        details={"claim_id": thread.claim_id} if thread.claim_id is not None else {},
         created_at=filing.now,
     )
     filing.session.add(issue)

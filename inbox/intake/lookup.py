@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from channels.base import Inbound
-from claims.identifiers import find_identifiers, normalize_identity
+from claims.identifiers import normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
+from inbox.intake.analysis import Analysis
 from inbox.intake.config import IngestConfig
 from inbox.models import Message, Thread
 
-MAX_SCAN_CHARS = 20_000
 # Which identity decides when a message carries several that point to
 # different customers.
 KIND_PRIORITY = ("email", "phone", "customer_ref", "address")
@@ -58,11 +58,11 @@ class Lookup:
         self._threads: dict[Customer, list[Thread]] = defaultdict(list)
         self._threads_loaded: set[int] = set()
         self._oldest: datetime | None = None
-        self.numbers: dict[int, tuple[list[str], list[str]]] = {}
 
     # -- prefetch -------------------------------------------------------------
 
-    def prefetch(self, inbounds: Iterable[Inbound]) -> None:
+    def prefetch(self, inbounds: Iterable[Inbound], analyses: dict[int, Analysis]) -> None:
+        """Fetch what filing ``inbounds`` will ask; ``analyses`` by ``id(inbound)``."""
         items = list(inbounds)
         if not items:
             return
@@ -87,12 +87,8 @@ class Lookup:
         claim_numbers: set[str] = set()
         policy_numbers: set[str] = set()
         for i in items:
-            texts = (i.subject, i.text[:MAX_SCAN_CHARS])
-            found = (find_identifiers(self.cfg.claim_re, texts),
-                     find_identifiers(self.cfg.policy_re, texts))
-            self.numbers[id(i)] = found
-            claim_numbers.update(found[0])
-            policy_numbers.update(found[1])
+            claim_numbers.update(analyses[id(i)].claim_numbers)
+            policy_numbers.update(analyses[id(i)].policy_numbers)
         if claim_numbers:
             for claim in s.scalars(sa.select(Claim).where(Claim.number.in_(claim_numbers))
                                    .options(selectinload(Claim.policy)
@@ -138,11 +134,6 @@ class Lookup:
         self._threads_loaded.update(todo)
 
     # -- reads ----------------------------------------------------------------
-
-    def found_numbers(self, inbound: Inbound) -> tuple[list[str], list[str]]:
-        if id(inbound) not in self.numbers:
-            self.prefetch([inbound])
-        return self.numbers[id(inbound)]
 
     def threads_of(self, customer: Customer) -> list[Thread]:
         if customer.id is not None and customer.id not in self._threads_loaded:

@@ -23,7 +23,6 @@ from datetime import datetime
 from channels.base import Inbound
 from inbox.intake.context import Filing
 from inbox.intake.identify import Identification
-from inbox.intake.subjects import subject_key
 from inbox.models import Thread
 
 
@@ -54,7 +53,7 @@ def find_thread(filing: Filing, inbound: Inbound, who: Identification) -> Thread
         # A thread about another claim is not this one, whatever its subject.
         return not claim_ids or t.claim_id is None or t.claim_id in claim_ids
 
-    key = subject_key(inbound.subject)
+    key = filing.analysis(inbound).subject_key
     if key:
         since = inbound.received_at - cfg.thread_window
         thread = _latest(t for t in candidates

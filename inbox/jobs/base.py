@@ -70,20 +70,27 @@ def job(
     retry: Retry | None = None,
     result_ttl: int = DAY,
     failure_ttl: int = 30 * DAY,
-) -> Callable[[Callable[Concatenate[Session, P], R]], Callable[P, R]]:
-    """Declare a job: see the module docstring."""
+    transaction: bool = True,
+) -> Callable[[Callable[Concatenate[Any, P], R]], Callable[P, R]]:
+    """Declare a job: see the module docstring.
+
+    ``transaction=False`` is for long jobs that commit in steps (an IMAP sync
+    files batch after batch): the body gets the :class:`~inbox.database.Database`
+    instead of a session and opens its own transactions."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}; queues are {', '.join(QUEUES)}")
     if timeout <= 0:
         raise ValueError("timeout must be a positive number of seconds")
 
-    def declare(func: Callable[Concatenate[Session, P], R]) -> Callable[P, R]:
+    def declare(func: Callable[Concatenate[Any, P], R]) -> Callable[P, R]:
         @functools.wraps(func)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             app = job_app()
             with app.app_context():
                 _fresh_connections_after_fork(app)
                 try:
+                    if not transaction:
+                        return func(app.extensions["inbox.db"], *args, **kwargs)
                     with app.extensions["inbox.db"].transaction() as session:
                         return func(session, *args, **kwargs)
                 except Exception as exc:

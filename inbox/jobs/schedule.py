@@ -44,6 +44,7 @@ from rq.exceptions import DuplicateSchedulerError
 
 from inbox.jobs.base import spec_of
 from inbox.jobs.intake import retry_due_intakes
+from inbox.jobs.mail import sync_all_mailboxes
 
 if TYPE_CHECKING:
     import redis
@@ -67,6 +68,8 @@ class Periodic:
 PERIODIC: list[Periodic] = [
     # Failed intake gets automatic, backed-off retries; the rest waits for a person.
     Periodic(retry_due_intakes, interval=300),
+    # IMAP: a pass over every mailbox (skips one whose last pass still runs).
+    Periodic(sync_all_mailboxes, interval=60),
 ]
 
 

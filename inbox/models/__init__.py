@@ -11,7 +11,9 @@ from claims.models import (
 )
 from inbox.models.audit import AuditEvent
 from inbox.models.intake import FailedIntake
+from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
+from inbox.models.outbound import OutboundMessage
 from inbox.models.threads import Thread
 from inbox.models.users import ROLES, User
 
@@ -25,7 +27,9 @@ __all__ = [
     "CustomerIdentity",
     "CustomerMerge",
     "FailedIntake",
+    "MailboxState",
     "Message",
+    "OutboundMessage",
     "Policy",
     "Thread",
     "User",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from claims.identifiers import normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
-from inbox import ingest
+from inbox.intake.core import ingest_batch
 from inbox.models import FailedIntake, Message, Thread
 from tests.corpus.ingest_corpus import CASES, PEOPLE, START, build
 
@@ -44,13 +44,19 @@ def partition(labels: dict[int, str]) -> set[frozenset[int]]:
     return {frozenset(group) for group in groups.values()}
 
 
-def test_corpus(session: Session, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("batch", [1, 25], ids=["one-by-one", "batches"])
+def test_corpus(session: Session, capsys: pytest.CaptureFixture[str], batch: int) -> None:
+    """Filing one by one and in batches must give the same result (a batch
+    sees what earlier messages of the same batch created)."""
     load_book(session)
     items = build()
     now = START + timedelta(days=30)
+    ordered = sorted(items, key=lambda i: (i.duplicate_of is not None, i.inbound.received_at))
     results = []
-    for item in sorted(items, key=lambda i: (i.duplicate_of is not None, i.inbound.received_at)):
-        results.append((item, ingest(session, item.inbound, now)))
+    for start in range(0, len(ordered), batch):
+        chunk = ordered[start:start + batch]
+        filed = ingest_batch(session, [i.inbound for i in chunk], now)
+        results += list(zip(chunk, filed, strict=True))
 
     # Nothing lost, nothing twice.
     assert session.scalar(sa.select(sa.func.count()).select_from(FailedIntake)) == 0

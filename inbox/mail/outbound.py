@@ -1,0 +1,182 @@
+"""Email replies: queued in the thread's transaction, sent by a job after
+commit, and filed as a message of the thread only once the SMTP server
+accepted them.
+
+The Message-ID is chosen when the reply is queued, so a resend after a crash
+carries the same id, and the customer's answer (In-Reply-To / References)
+threads back to it. Automatic mail (bounces, out-of-office) is never answered
+automatically: loops are refused here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from channels.base import Outbound
+from config import Settings
+from config.email import Mailbox
+from inbox import audit
+from inbox.database import Database
+from inbox.intake.subjects import strip_prefixes
+from inbox.mail.texts import reply_text
+from inbox.models import Message, OutboundMessage, Thread
+
+log = logging.getLogger(__name__)
+MAX_REFERENCES = 20
+
+
+class ReplyError(ValueError):
+    """A reply that cannot be sent as asked; the message says why."""
+
+
+def queue_email_reply(
+    session: Session,
+    settings: Settings,
+    thread_id: int,
+    body: str,
+    now: datetime,
+    *,
+    author_id: int | None = None,
+    automatic: bool = False,
+    team: str = "Claims service",
+) -> OutboundMessage:
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        raise ReplyError(f"no thread {thread_id}")
+    if not body.strip():
+        raise ReplyError("the reply is empty")
+    last = session.scalars(
+        sa.select(Message)
+        .where(Message.thread_id == thread_id, Message.direction == "inbound",
+               Message.channel == "email")
+        .order_by(Message.received_at.desc(), Message.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        raise ReplyError("this thread has no email from the customer to answer")
+    if automatic and last.auto:
+        raise ReplyError("no automatic answer to automatic mail (loop prevention)")
+    mailbox = mailbox_for(settings, last)
+    if last.sender.lower() == mailbox.address.lower():
+        raise ReplyError("refusing to send a reply to our own mailbox")
+
+    domain = mailbox.address.rpartition("@")[2]
+    message_id = make_msgid(domain=domain).strip("<>")
+    references = [*last.references, last.external_id][-MAX_REFERENCES:]
+    language = thread.language or last.language or thread.customer.language
+    subject = strip_prefixes(last.subject or thread.subject)
+    text = reply_text(
+        body, language=language, team=team, quoted_name=last.sender_name or last.sender,
+        quoted_at=last.received_at, quoted_text=last.text, timezone=settings.timezone,
+    )
+    outbound = OutboundMessage(
+        thread_id=thread.id, channel="email", external_id=message_id, sender=mailbox.name,
+        recipient=last.sender, subject=f"Re: {subject}" if subject else "Re:", text=text,
+        language=language, in_reply_to=last.external_id, references=references,
+        extras={"automatic": True} if automatic else {}, status="pending", attempts=0,
+        author_id=author_id, created_at=now,
+    )
+    session.add(outbound)
+    session.flush()
+    audit.record(session, thread, "reply.queued", now, actor_id=author_id,
+                 outbound_id=outbound.id, channel="email")
+    return outbound
+
+
+def mailbox_for(settings: Settings, message: Message) -> Mailbox:
+    """The mailbox that received ``message`` answers it; else the first one."""
+    if not settings.mailboxes:
+        raise ReplyError("no mailbox is configured to send email from")
+    wanted = message.extras.get("mailbox")
+    for box in settings.mailboxes:
+        if box.name == wanted:
+            return box
+    return settings.mailboxes[0]
+
+
+def mailbox_for_name(settings: Settings, name: str) -> Mailbox:
+    for box in settings.mailboxes:
+        if box.name == name:
+            return box
+    raise ReplyError(f"mailbox {name!r} is no longer configured")
+
+
+def to_outbound(row: OutboundMessage, mailbox: Mailbox) -> Outbound:
+    return Outbound(
+        channel="email", to=row.recipient, subject=row.subject, text=row.text, html=row.html,
+        from_address=mailbox.address, in_reply_to=row.in_reply_to,
+        references=list(row.references), message_id=row.external_id, language=row.language,
+        extras=dict(row.extras),
+    )
+
+
+def record_sent(session: Session, row: OutboundMessage, mailbox: Mailbox,
+                accepted_at: datetime) -> Message:
+    """The server accepted it: file it in the thread, the thread is answered."""
+    thread = session.get(Thread, row.thread_id)
+    assert thread is not None
+    message = Message(
+        thread_id=thread.id, customer_id=thread.customer_id, channel="email",
+        direction="outbound", external_id=row.external_id, sender=mailbox.address,
+        recipient=row.recipient, subject=row.subject, text=row.text, html=row.html,
+        language=row.language, received_at=accepted_at, auto=bool(row.extras.get("automatic")),
+        in_reply_to=row.in_reply_to, references=list(row.references),
+        extras={"mailbox": mailbox.name, "outbound_id": row.id}, author_id=row.author_id,
+        created_at=accepted_at,
+    )
+    session.add(message)
+    session.flush()
+    row.status, row.sent_at, row.message_id, row.last_error = "sent", accepted_at, message.id, ""
+    thread.last_message_at = max(filter(None, [thread.last_message_at, accepted_at]))
+    if not message.auto:
+        if thread.first_response_at is None:
+            thread.first_response_at = accepted_at
+        thread.needs_reply = False
+        thread.due_at = None
+    audit.record(session, thread, "reply.sent", accepted_at, actor_id=row.author_id,
+                 outbound_id=row.id, message_id=message.id, channel="email")
+    return message
+
+
+def send_queued(db: Database, settings: Settings, outbound_id: int) -> str:
+    """Send one queued reply; returns its status. Safe to run twice: a sent
+    reply is not sent again. A temporary failure (server down, 4xx) is
+    recorded on the reply and raised (:class:`SmtpUnavailable`) for the job's
+    retry; a permanent one (5xx) marks it failed.
+
+    Between the server's acceptance and our commit a crash could send it once
+    more: SMTP cannot be exactly-once, but the resend carries the same
+    Message-ID, which mail clients collapse."""
+    from channels.email.smtp import SmtpRejected, SmtpUnavailable, send
+
+    with db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        if row is None or row.status in {"sent", "cancelled"}:
+            return row.status if row is not None else "missing"
+        mailbox = mailbox_for_name(settings, row.sender)
+        row.attempts += 1
+        outbound = to_outbound(row, mailbox)
+    try:
+        sent = send(mailbox, outbound)
+    except SmtpRejected as exc:
+        _record_failure(db, outbound_id, "failed", str(exc))
+        return "failed"
+    except SmtpUnavailable as exc:
+        _record_failure(db, outbound_id, "pending", str(exc))
+        raise
+    with db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        assert row is not None
+        record_sent(session, row, mailbox, sent.accepted_at)
+    return "sent"
+
+
+def _record_failure(db: Database, outbound_id: int, status: str, error: str) -> None:
+    with db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        if row is not None and row.status != "sent":
+            row.status, row.last_error = status, error[:2000]
