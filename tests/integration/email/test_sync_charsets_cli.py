@@ -14,12 +14,14 @@ from inbox.mail.sync import sync_mailbox
 from inbox.models import FailedIntake, MailboxState, Message
 from tests.conftest import Invoke
 from tests.servers.dovecot import PASSWORD_ENV, DovecotServer, MailUser
-from tests.unit.email.builders import b64, encoded_word, eml
+from tests.unit.email.builders import b64, eml, encoded_word
 
 HEAD = (
     "From: Jana Novakova <jana@example.cz>\nTo: claims@inbox.test\n"
     "Date: Mon, 02 Mar 2026 10:00:00 +0100\n"
 )
+
+CZ_SUBJECT = encoded_word("Škoda na vozidle", "windows-1250", q=True)
 
 # (case, raw mail, expected subject, text that must appear exactly)
 CASES: list[tuple[str, bytes, str, str]] = [
@@ -37,7 +39,7 @@ CASES: list[tuple[str, bytes, str, str]] = [
         "rfc2047 windows-1250 Q",
         eml(
             HEAD
-            + f"Message-ID: <c2@x>\nSubject: {encoded_word('Škoda na vozidle', 'windows-1250', q=True)}\n"
+            + f"Message-ID: <c2@x>\nSubject: {CZ_SUBJECT}\n"
             "Content-Type: text/plain; charset=windows-1250\nContent-Transfer-Encoding: 8bit\n",
             "Dobrý den, posílám fakturu.".encode("cp1250"),
         ),
@@ -93,7 +95,7 @@ CASES: list[tuple[str, bytes, str, str]] = [
         eml(
             HEAD + "Message-ID: <c7@x>\nSubject: Polis\nContent-Type: text/plain\n"
             "Content-Transfer-Encoding: base64\n",
-            b64("Terima kasih, Ibu Siti".encode()),
+            b64(b"Terima kasih, Ibu Siti"),
         ),
         "Polis",
         "Terima kasih, Ibu Siti",
