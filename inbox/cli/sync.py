@@ -82,7 +82,9 @@ def sync_email(obj: Context, once: bool, names: tuple[str, ...], since: datetime
 def _line(folder: Any) -> str:
     reset = " (UIDVALIDITY changed: scanned again)" if folder.uidvalidity_reset else ""
     return (f"{folder.mailbox}/{folder.folder}: {folder.fetched} fetched, {folder.filed} filed, "
-            f"{folder.duplicates} already filed, {folder.failed} failed{reset}")
+            f"{folder.duplicates} already filed, {folder.failed} failed{reset} "
+            f"(seconds: fetch {folder.fetch_seconds:.1f}, waiting for parse "
+            f"{folder.parse_wait_seconds:.1f}, store {folder.store_seconds:.1f})")
 
 
 def _now() -> datetime:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from sqlalchemy.orm import selectinload
 
-from inbox.models import Message, Thread
+from inbox.models import Message, OutboundMessage, Thread
 from inbox.web import db_session
 
 bp = Blueprint("views", __name__)
@@ -37,7 +37,13 @@ def thread(thread_id: int) -> str:
     )
     if found is None:
         abort(404)
-    return render_template("thread.html", thread=found)
+    # Replies the channel has not accepted yet, or refused: shown with their state.
+    undelivered = session.scalars(
+        sa.select(OutboundMessage)
+        .where(OutboundMessage.thread_id == thread_id, OutboundMessage.status != "sent")
+        .order_by(OutboundMessage.created_at)
+    ).all()
+    return render_template("thread.html", thread=found, undelivered=undelivered)
 
 
 @bp.get("/healthz")

@@ -357,3 +357,60 @@ def test_smtp_rejection_is_recorded_on_the_reply(
         assert row is not None
         assert (row.status, row.message_id) == ("failed", None)
         assert "550" in row.last_error
+
+
+def test_undelivered_reply_is_shown_on_the_thread_page(
+    committed_db: Database, dovecot: DovecotServer, mail_user: MailUser, box: Mailbox,
+    smtp_server, settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from inbox import create_app
+
+    box = replace(box, smtp_host=smtp_server.host, smtp_port=smtp_server.port,
+                  smtp_security="none")
+    settings = replace(settings, mailboxes=(box,))
+    dovecot.deliver(mail_user.name, mail(1, message_id="page@example.com"))
+    sync_mailbox(committed_db, box, now=now)
+    smtp_server.reply_to_data("550 5.1.1 mailbox unavailable")
+    with committed_db.transaction() as s:
+        first = s.scalars(sa.select(Message).where(Message.external_id == "page@example.com")).one()
+        thread_id = first.thread_id
+        outbound_id = queue_email_reply(s, settings, thread_id, "Our answer", now()).id
+    send_queued(committed_db, settings, outbound_id)
+    app = create_app(settings)
+    page = app.test_client().get(f"/threads/{thread_id}")
+    app.extensions["inbox.db"].engine.dispose()
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-outbound-status="failed"' in html
+    assert "not delivered" in html
+    assert "550 5.1.1 mailbox unavailable" in html
+
+
+def test_periodic_job_syncs_every_mailbox_once_at_a_time(
+    committed_db: Database, dovecot: DovecotServer, mail_user: MailUser, box: Mailbox,
+    settings: Settings,
+) -> None:
+    import redis
+
+    from inbox import create_app
+    from inbox.jobs.mail import sync_all_mailboxes
+
+    settings = replace(settings, mailboxes=(box,), redis_url="redis://127.0.0.1:6379/13")
+    app = create_app(settings)
+    conn = redis.Redis.from_url(settings.redis_url)
+    for n in range(2):
+        dovecot.deliver(mail_user.name, mail(n))
+    with app.app_context():
+        assert sync_all_mailboxes() == {box.name: 2}
+        # A pass still running elsewhere holds the lock: this one skips the mailbox.
+        lock = conn.lock(f"inbox:imap-sync:{box.name}", timeout=30)
+        assert lock.acquire(blocking=False)
+        try:
+            dovecot.deliver(mail_user.name, mail(3))
+            assert sync_all_mailboxes() == {}
+        finally:
+            lock.release()
+        assert sync_all_mailboxes() == {box.name: 1}
+    assert count(committed_db, Message, mine(box)) == 3
+    app.extensions["inbox.db"].engine.dispose()
+    conn.close()
