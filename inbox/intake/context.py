@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inbox.intake.analysis import Analysis
@@ -37,11 +38,11 @@ class Filing:
         self.session.flush()
         if not self._audit:
             return
-        for entity, action, reason, data in self._audit:
-            self.session.add(AuditEvent(
-                at=self.now, actor_id=None, entity_type=entity.__tablename__,
-                entity_id=entity.id, action=action, reason=reason,
-                data={k: (v.id if hasattr(v, "__tablename__") else v) for k, v in data.items()},
-            ))
+        rows = [
+            {"at": self.now, "actor_id": None, "entity_type": entity.__tablename__,
+             "entity_id": entity.id, "action": action, "reason": reason,
+             "data": {k: (v.id if hasattr(v, "__tablename__") else v) for k, v in data.items()}}
+            for entity, action, reason, data in self._audit
+        ]
         self._audit.clear()
-        self.session.flush()
+        self.session.execute(sa.insert(AuditEvent), rows)

@@ -20,14 +20,16 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.base import Inbound
+from claims.models import Customer
 from inbox.intake.analysis import analysis_of
 from inbox.intake.autodetect import automatic_reason
 from inbox.intake.config import IngestConfig
@@ -45,14 +47,43 @@ CONFIG_KEY = "ingest_config"
 
 @dataclass
 class IngestResult:
-    message: Message | None
     created: bool
+    message_id: int | None = None
+    thread_id: int | None = None
+    customer_id: int | None = None
     failed: FailedIntake | None = None
     rule: str = ""  # which threading rule placed it
+    _session: Session | None = field(default=None, repr=False)
+    _message: Message | None = field(default=None, repr=False)
+
+    @property
+    def message(self) -> Message | None:
+        """The filed message, loaded on first use (bulk filing inserts rows):
+        only while the session that filed it is open."""
+        if self._message is None and self.message_id is not None and self._session is not None:
+            self._message = self._session.get(Message, self.message_id)
+        return self._message
 
     @property
     def thread(self) -> Thread | None:
         return self.message.thread if self.message is not None else None
+
+    @classmethod
+    def existing(cls, message: Message) -> IngestResult:
+        return cls(created=False, message_id=message.id, thread_id=message.thread_id,
+                   customer_id=message.customer_id, _message=message)
+
+
+@dataclass
+class _NewMessage:
+    """A message row waiting for the batch's insert (its thread and customer
+    may get their ids only at the flush before it)."""
+
+    row: dict[str, Any]
+    attachments: list[dict[str, Any]]
+    thread: Thread
+    customer: Customer
+    id: int | None = None
 
 
 def ingest(
@@ -84,28 +115,60 @@ def ingest_batch(
 def _file_all(
     session: Session, cfg: IngestConfig, inbounds: Sequence[Inbound], now: datetime
 ) -> list[IngestResult]:
+    """File a batch: ORM objects for what threading reads back (customers,
+    identities, threads, account issues), one flush, then the message,
+    attachment and audit rows inserted in bulk: they are only written here."""
     lookup = Lookup(session, cfg)
     filing = Filing(session, cfg, lookup, now)
     filing.analyses = {id(i): analysis_of(i, cfg) for i in inbounds}
-    results = []
+    placed: list[tuple[_NewMessage | Message, str]] = []
     with session.no_autoflush:
         lookup.prefetch(inbounds, filing.analyses)
         for inbound in inbounds:
             existing = lookup.existing.get((inbound.channel, inbound.external_id))
             if existing is not None:
-                results.append(IngestResult(existing, created=False))
+                placed.append((existing, ""))
                 continue
-            message, rule = _file(filing, inbound)
-            results.append(IngestResult(message, created=True, rule=rule))
+            new, rule = _file(filing, inbound)
+            placed.append((new, rule))
+    session.flush()
+    new_messages = [item for item, _ in placed if isinstance(item, _NewMessage)]
+    _insert_messages(session, new_messages)
     filing.flush()
-    # Objects were linked through relationships (new ones have no ids until
-    # the flush), which filled in-memory collections; expire them so a later
-    # read sees rows others added by id as well.
-    for result in results:
-        if result.created and result.message is not None:
-            session.expire(result.message.thread, ["messages"])
-            session.expire(result.message.customer, ["identities"])
+    results = []
+    for item, rule in placed:
+        if isinstance(item, _NewMessage):
+            results.append(IngestResult(
+                created=True, message_id=item.id, thread_id=item.thread.id,
+                customer_id=item.customer.id, rule=rule, _session=session))
+        else:
+            results.append(IngestResult.existing(item))
+    # Identities were linked through the relationship; expire the in-memory
+    # collection so a later read sees rows others added by id as well.
+    for customer in {id(m.customer): m.customer for m in new_messages}.values():
+        session.expire(customer, ["identities"])
     return results
+
+
+def _insert_messages(session: Session, new_messages: list[_NewMessage]) -> None:
+    if not new_messages:
+        return
+    rows = []
+    for new in new_messages:
+        new.row["thread_id"] = new.thread.id
+        new.row["customer_id"] = new.customer.id
+        rows.append(new.row)
+    ids = session.scalars(
+        sa.insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
+    ).all()
+    attachments = []
+    for new, message_id in zip(new_messages, ids, strict=True):
+        new.id = message_id
+        for att in new.attachments:
+            att["message_id"] = message_id
+            attachments.append(att)
+    if attachments:
+        session.execute(sa.insert(Attachment), attachments)
 
 
 def _ingest_one(session: Session, cfg: IngestConfig, inbound: Inbound, now: datetime
@@ -120,14 +183,14 @@ def _ingest_one(session: Session, cfg: IngestConfig, inbound: Inbound, now: date
             # customer identity, between our look-up and our insert.
             existing = find_existing(session, inbound)
             if existing is not None:
-                return IngestResult(existing, created=False)
+                return IngestResult.existing(existing)
             if attempt == 2:
-                return IngestResult(None, False, record_failure(session, inbound, exc, now))
+                return IngestResult(False, failed=record_failure(session, inbound, exc, now))
         except Exception as exc:
             log.exception(
                 "ingest failed channel=%s external_id=%s", inbound.channel, inbound.external_id
             )
-            return IngestResult(None, False, record_failure(session, inbound, exc, now))
+            return IngestResult(False, failed=record_failure(session, inbound, exc, now))
     raise AssertionError("unreachable")
 
 
@@ -211,7 +274,7 @@ def record_raw_failure(
     return failed
 
 
-def _file(filing: Filing, inbound: Inbound) -> tuple[Message, str]:
+def _file(filing: Filing, inbound: Inbound) -> tuple[_NewMessage, str]:
     session = filing.session
     found = filing.analysis(inbound)
     language = found.language
@@ -237,63 +300,63 @@ def _file(filing: Filing, inbound: Inbound) -> tuple[Message, str]:
         filing.audit(thread, "thread.opened", reason=f"first message on {inbound.channel}",
                      customer_id=who.customer)
 
-    message = Message(
-        thread=thread,
-        customer=who.customer,
-        channel=inbound.channel,
-        direction="inbound",
-        external_id=inbound.external_id[:500],
-        sender=_primary_sender(inbound)[:320],
-        sender_name=inbound.sender_name[:200],
-        recipient=inbound.recipient[:320],
-        subject=inbound.subject[:500],
-        text=inbound.text,
-        html=inbound.html,
-        language=language,
-        received_at=inbound.received_at,
-        auto=auto_reason is not None,
-        raw_ref=inbound.raw_ref,
-        in_reply_to=(inbound.in_reply_to or None),
-        references=list(inbound.references),
-        extras={
+    row: dict[str, Any] = {
+        "channel": inbound.channel,
+        "direction": "inbound",
+        "external_id": inbound.external_id[:500],
+        "sender": _primary_sender(inbound)[:320],
+        "sender_name": inbound.sender_name[:200],
+        "recipient": inbound.recipient[:320],
+        "subject": inbound.subject[:500],
+        "text": inbound.text,
+        "html": inbound.html,
+        "language": language,
+        "received_at": inbound.received_at,
+        "auto": auto_reason is not None,
+        "raw_ref": inbound.raw_ref,
+        "in_reply_to": inbound.in_reply_to or None,
+        "references": list(inbound.references),
+        "extras": {
             **inbound.extras,
             **({"auto_reason": auto_reason} if auto_reason else {}),
             "identified_by": who.how,
             "thread_rule": match.rule,
             **({"foreign_numbers": who.foreign_numbers} if who.foreign_numbers else {}),
         },
-        created_at=filing.now,
-    )
-    session.add(message)
-    for att in inbound.attachments:
-        message.attachments.append(Attachment(
-            sha256=att.sha256 or "", filename=att.filename[:300],
-            content_type=att.content_type[:200], size=att.size or 0,
-            content_id=att.content_id, inline=att.inline,
-        ))
-    filing.lookup.add_message(message, thread, who.customer)
+        "author_id": None,
+        "created_at": filing.now,
+    }
+    attachments = [
+        {"sha256": att.sha256 or "", "filename": att.filename[:300],
+         "content_type": att.content_type[:200], "size": att.size or 0,
+         "content_id": att.content_id, "inline": att.inline}
+        for att in inbound.attachments
+    ]
+    new = _NewMessage(row, attachments, thread, who.customer)
+    filing.lookup.add_message(inbound.channel, row["external_id"], new, thread, who.customer)
 
-    _update_thread(filing, thread, message)
+    _update_thread(filing, thread, row)
     link_thread(filing, thread, who, inbound)
-    return message, match.rule
+    return new, match.rule
 
 
-def _update_thread(filing: Filing, thread: Thread, message: Message) -> None:
-    if thread.last_message_at is None or message.received_at > thread.last_message_at:
-        thread.last_message_at = message.received_at
-    if thread.language is None and message.language:
-        thread.language = message.language
-    if message.auto:
+def _update_thread(filing: Filing, thread: Thread, message: dict[str, Any]) -> None:
+    received_at = message["received_at"]
+    if thread.last_message_at is None or received_at > thread.last_message_at:
+        thread.last_message_at = received_at
+    if thread.language is None and message["language"]:
+        thread.language = message["language"]
+    if message["auto"]:
         return
-    if thread.last_inbound_at is None or message.received_at > thread.last_inbound_at:
-        thread.last_inbound_at = message.received_at
+    if thread.last_inbound_at is None or received_at > thread.last_inbound_at:
+        thread.last_inbound_at = received_at
     if thread.status != "open":
-        filing.audit(thread, "thread.reopened", reason=f"customer wrote on {message.channel}",
+        filing.audit(thread, "thread.reopened", reason=f"customer wrote on {message['channel']}",
                      previous=thread.status)
         thread.status = "open"
     if not thread.needs_reply:
         thread.needs_reply = True
-        thread.due_at = message.received_at + filing.cfg.first_response
+        thread.due_at = received_at + filing.cfg.first_response
 
 
 def _primary_sender(inbound: Inbound) -> str:

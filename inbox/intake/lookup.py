@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -47,7 +48,8 @@ class Lookup:
     def __init__(self, session: Session, cfg: IngestConfig) -> None:
         self.session = session
         self.cfg = cfg
-        self.existing: dict[tuple[str, str], Message] = {}
+        # Filed already: the Message, or the row this batch is about to insert.
+        self.existing: dict[tuple[str, str], Any] = {}
         self.identities: dict[tuple[str, str], Customer] = {}
         self.claims: dict[str, Claim] = {}
         self.policies: dict[str, Policy] = {}
@@ -148,6 +150,7 @@ class Lookup:
     def add_thread(self, thread: Thread, customer: Customer) -> None:
         self._threads[customer].append(thread)
 
-    def add_message(self, message: Message, thread: Thread, customer: Customer) -> None:
-        self.existing[(message.channel, message.external_id)] = message
-        self.by_ref[message.external_id] = (thread, customer)
+    def add_message(self, channel: str, external_id: str, pending: Any, thread: Thread,
+                    customer: Customer) -> None:
+        self.existing[(channel, external_id)] = pending
+        self.by_ref[external_id] = (thread, customer)
