@@ -1,6 +1,7 @@
 """Content-addressed file store for raw input and attachments.
 
-Files live at ``<root>/<aa>/<bb>/<sha256>``. Writing the same bytes twice is a
+Files live at ``<root>/<aa>/<sha256>`` (256 folders, as git does: a fresh
+store makes at most 256 folders, not one per file). Writing the same bytes twice is a
 no-op; writes go to a temporary file first and are renamed into place, so a
 crash never leaves a half-written blob under a valid name.
 
@@ -26,7 +27,7 @@ class BlobStore:
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / sha256[:2] / sha256
 
     def put(self, data: bytes, *, durable: bool = True) -> str:
         digest = hashlib.sha256(data).hexdigest()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from inbox.database import Database
 from inbox.intake.analysis import KEY as ANALYSIS_KEY
 from inbox.intake.analysis import analyze
 from inbox.intake.config import IngestConfig
-from inbox.intake.core import CONFIG_KEY, ingest_batch, record_raw_failure
+from inbox.intake.core import CONFIG_KEY, ingest_batch, record_raw_failure, store_raw
 from inbox.models import MailboxState, Message
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ class SyncReport:
 class Parsed:
     uid: int
     inbound: Inbound | None
-    raw: bytes
+    # The raw mail when it could not be parsed (kept as a failed intake);
+    # parsed mail travels as Inbound.raw_ref, already in the blob store.
+    raw: bytes | None
     error: str = ""
 
 
@@ -87,11 +90,19 @@ def parse_batch(
                                   max_bytes=max_bytes)
             if cfg is not None:
                 inbound.extras[ANALYSIS_KEY] = analyze(inbound, cfg).to_json()
+                # The bytes go to the blob store here, so they need not travel
+                # back to the main process; synced below before returning.
+                inbound.raw = raw
+                store_raw(inbound, cfg, durable=False)
+                out.append(Parsed(uid, inbound, None))
+                continue
             out.append(Parsed(uid, inbound, raw))
         except UnparseableMail as exc:
             out.append(Parsed(uid, None, raw, f"unparseable mail: {exc}"))
         except Exception as exc:  # a parser bug must not stop the mailbox
             out.append(Parsed(uid, None, raw, f"parser error: {type(exc).__name__}: {exc}"))
+    if cfg is not None:
+        cfg.blobs.sync()
     return out
 
 
@@ -154,18 +165,22 @@ def _sync_folder(
     # exactly-once filing skips what is stored already.
     uids = conn.uids_since(since) if since is not None else conn.uids_after(last_uid)
 
-    pending: Future[list[Parsed]] | None = None
-    pending_chunk: list[int] = []
+    # Batches in flight in the pool, oldest first: as many as it has workers
+    # (plus one), so every worker parses while this process files in order.
+    pending: deque[tuple[Future[list[Parsed]], list[int]]] = deque()
+    depth = getattr(pool, "_max_workers", 1) + 1
+
     def store(parsed: list[Parsed], chunk: list[int]) -> None:
         started = time.perf_counter()
         _store_batch(db, mailbox, folder, parsed, chunk, report, now, backfill=since is not None)
         report.store_seconds += time.perf_counter() - started
 
-    def wait(future: Future[list[Parsed]]) -> list[Parsed]:
+    def store_oldest() -> None:
+        future, chunk = pending.popleft()
         started = time.perf_counter()
-        result = future.result()
+        parsed = future.result()
         report.parse_wait_seconds += time.perf_counter() - started
-        return result
+        store(parsed, chunk)
 
     for chunk in _chunks(uids, BATCH):
         started = time.perf_counter()
@@ -178,14 +193,12 @@ def _sync_folder(
             report.parse_wait_seconds += time.perf_counter() - started
             store(parsed, chunk)
             continue
-        # Parse this chunk in the pool while the previous one is filed here.
-        future = pool.submit(parse_batch, mails, mailbox.address, mailbox.max_message_bytes,
-                             cfg)
-        if pending is not None:
-            store(wait(pending), pending_chunk)
-        pending, pending_chunk = future, chunk
-    if pending is not None:
-        store(wait(pending), pending_chunk)
+        pending.append((pool.submit(parse_batch, mails, mailbox.address,
+                                    mailbox.max_message_bytes, cfg), chunk))
+        if len(pending) >= depth:
+            store_oldest()
+    while pending:
+        store_oldest()
 
     with db.transaction() as session:
         state = _state(session, mailbox.name, folder)
@@ -204,6 +217,7 @@ def _store_batch(
         batch = []
         for item in parsed:
             if item.inbound is None:
+                assert item.raw is not None
                 record_raw_failure(session, "email", item.raw, item.error, at,
                                    context={"mailbox": mailbox.name, "folder": folder,
                                             "uid": item.uid})
@@ -211,7 +225,8 @@ def _store_batch(
             elif item.inbound.external_id in known:
                 report.duplicates += 1
             else:
-                item.inbound.raw = item.raw
+                if item.raw is not None:
+                    item.inbound.raw = item.raw
                 item.inbound.extras.setdefault("mailbox", mailbox.name)
                 item.inbound.extras.setdefault("folder", folder)
                 batch.append(item.inbound)
