@@ -101,22 +101,8 @@ def build_corpus(count: int, seed: int = 11) -> list[bytes]:
 
 def bare(server: DovecotServer, user, debug: int | None) -> float:  # type: ignore[no-untyped-def]
     """(a): fetch everything, parse each with policy.default; returns seconds."""
-    started = time.perf_counter()
-    import ssl
-
-    from imapclient import IMAPClient
-
-    context = ssl.create_default_context(cafile=server.ca_file)
-    with IMAPClient(server.host, server.imaps_port, ssl_context=context, timeout=120) as client:
-        if debug is not None:
-            client._imap.debug = debug
-        client.login(user.name, user.password)
-        client.select_folder("INBOX", readonly=True)
-        uids = client.search("ALL")
-        for start in range(0, len(uids), 200):
-            for item in client.fetch(uids[start:start + 200], [b"BODY.PEEK[]"]).values():
-                email.message_from_bytes(item[b"BODY[]"], policy=email.policy.default)
-    return time.perf_counter() - started
+    return fetch_all(server, user, debug=debug,
+                     each=lambda raw: email.message_from_bytes(raw, policy=email.policy.default))[2]
 
 
 def fresh_database() -> str:

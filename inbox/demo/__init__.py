@@ -136,13 +136,10 @@ def write_customers(
         report.policies += len(customer.book.policies)
         report.claims += len(customer.book.claims)
         for message in customer.messages:
-            result = ingest(session, message.inbound, min(message.filed_at, now))
-            if result.failed is not None:
-                report.messages_failed += 1
-            elif result.created:
-                report.messages_filed += 1
-            else:
-                report.messages_present += 1
+            outcome = ingest(session, message.inbound, min(message.filed_at, now)).outcome
+            report.messages_failed += outcome == "failed"
+            report.messages_filed += outcome == "filed"
+            report.messages_present += outcome == "duplicate"
     return report
 
 

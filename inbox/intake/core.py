@@ -68,6 +68,13 @@ class IngestResult:
     def thread(self) -> Thread | None:
         return self.message.thread if self.message is not None else None
 
+    @property
+    def outcome(self) -> str:
+        """``filed``, ``duplicate`` (filed before) or ``failed``: for tallies."""
+        if self.failed is not None:
+            return "failed"
+        return "filed" if self.created else "duplicate"
+
     @classmethod
     def existing(cls, message: Message) -> IngestResult:
         return cls(created=False, message_id=message.id, thread_id=message.thread_id,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -230,13 +230,10 @@ def _store_batch(
                 item.inbound.extras.setdefault("mailbox", mailbox.name)
                 item.inbound.extras.setdefault("folder", folder)
                 batch.append(item.inbound)
-        for result in ingest_batch(session, batch, at):
-            if result.failed is not None:
-                report.failed += 1
-            elif result.created:
-                report.filed += 1
-            else:
-                report.duplicates += 1
+        tally = Counter(result.outcome for result in ingest_batch(session, batch, at))
+        report.filed += tally["filed"]
+        report.duplicates += tally["duplicate"]
+        report.failed += tally["failed"]
         state = _state(session, mailbox.name, folder)
         # A backfill never moves the cursor: mail between the cursor and the
         # newest backfilled UID may be older than --since and not fetched yet.

@@ -93,6 +93,14 @@ def box(dovecot: DovecotServer, mail_user: MailUser) -> Mailbox:
     return dovecot.mailbox(mail_user, name=f"box-{mail_user.name}"[:60])
 
 
+@pytest.fixture
+def sending(box: Mailbox, smtp_server, settings: Settings) -> tuple[Mailbox, Settings]:  # type: ignore[no-untyped-def]
+    """The test mailbox, sending through the test SMTP server, and settings with it."""
+    box = replace(box, smtp_host=smtp_server.host, smtp_port=smtp_server.port,
+                  smtp_security="none")
+    return box, replace(settings, mailboxes=(box,))
+
+
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
 def test_incremental_sync_over_tls(
     committed_db: Database, dovecot: DovecotServer, mail_user: MailUser, security: str
@@ -279,12 +287,10 @@ def test_reply_goes_out_over_smtp_and_the_answer_threads_back(
     committed_db: Database,
     dovecot: DovecotServer,
     mail_user: MailUser,
-    box: Mailbox,
-    smtp_server,
-    settings: Settings,  # type: ignore[no-untyped-def]
+    sending: tuple[Mailbox, Settings],
+    smtp_server,  # type: ignore[no-untyped-def]
 ) -> None:
-    box = replace(box, smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_security="none")
-    settings = replace(settings, mailboxes=(box,))
+    box, settings = sending
     dovecot.deliver(
         mail_user.name,
         mail(
@@ -337,14 +343,12 @@ def test_smtp_rejection_is_recorded_on_the_reply(
     committed_db: Database,
     dovecot: DovecotServer,
     mail_user: MailUser,
-    box: Mailbox,
-    smtp_server,
-    settings: Settings,  # type: ignore[no-untyped-def]
+    sending: tuple[Mailbox, Settings],
+    smtp_server,  # type: ignore[no-untyped-def]
 ) -> None:
     from inbox.models import OutboundMessage
 
-    box = replace(box, smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_security="none")
-    settings = replace(settings, mailboxes=(box,))
+    box, settings = sending
     dovecot.deliver(mail_user.name, mail(1, message_id="q@example.com"))
     sync_mailbox(committed_db, box, now=now)
     smtp_server.reply_to_data("550 5.7.1 rejected by policy")
@@ -360,14 +364,12 @@ def test_smtp_rejection_is_recorded_on_the_reply(
 
 
 def test_undelivered_reply_is_shown_on_the_thread_page(
-    committed_db: Database, dovecot: DovecotServer, mail_user: MailUser, box: Mailbox,
-    smtp_server, settings: Settings,  # type: ignore[no-untyped-def]
+    committed_db: Database, dovecot: DovecotServer, mail_user: MailUser,
+    sending: tuple[Mailbox, Settings], smtp_server,  # type: ignore[no-untyped-def]
 ) -> None:
     from inbox import create_app
 
-    box = replace(box, smtp_host=smtp_server.host, smtp_port=smtp_server.port,
-                  smtp_security="none")
-    settings = replace(settings, mailboxes=(box,))
+    box, settings = sending
     dovecot.deliver(mail_user.name, mail(1, message_id="page@example.com"))
     sync_mailbox(committed_db, box, now=now)
     smtp_server.reply_to_data("550 5.1.1 mailbox unavailable")
