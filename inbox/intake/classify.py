@@ -91,13 +91,40 @@ _RULES: dict[str, dict[str, list[str]]] = {
     },
 }
 
-# One alternation per kind and language, so a text costs a few regex scans
-# instead of one per rule. Patterns are written naturally; casefold turns a
-# final sigma into σ, so the patterns get the same treatment as the text.
-_COMPILED: list[tuple[str, str, re.Pattern[str]]] = [
-    (kind, lang, re.compile("|".join(f"(?:{p.replace('ς', 'σ')})" for p in patterns)))
+_GROUP_RE = re.compile(r"^\((?:\?:)?([^()\[\]{}.*+?\\^$]+)\)")
+
+
+def _leading_literals(pattern: str) -> tuple[str, ...]:
+    """Plain texts one of which a match must start with (after ``\\b``):
+    ``("beschwer",)`` for ``\\bbeschwer(de|en)``, the alternatives of a
+    leading ``(late|delayed)`` group; empty when nothing plain leads."""
+    body = pattern.removeprefix(r"\b")
+    group = _GROUP_RE.match(body)
+    if group:
+        following = body[group.end():group.end() + 1]
+        if following not in {"?", "*", "{"}:
+            return tuple(alt for alt in group.group(1).split("|") if alt)
+        return ()
+    literal = []
+    for ch in body:
+        if ch in ".^$*+?{}[]()|\\":
+            break
+        literal.append(ch)
+    # A quantifier after the last letter makes that letter optional.
+    if literal and body[len(literal):len(literal) + 1] in {"?", "*", "{"}:
+        literal.pop()
+    return ("".join(literal),) if literal else ()
+
+
+# Each rule with the literals it starts with: a substring test (fast, in C)
+# decides whether the regular expression needs to run at all. Patterns are
+# written naturally; casefold turns a final sigma into σ, so the patterns get
+# the same treatment as the text.
+_COMPILED: list[tuple[str, str, tuple[str, ...], re.Pattern[str]]] = [
+    (kind, lang, _leading_literals(p.replace("ς", "σ")), re.compile(p.replace("ς", "σ")))
     for kind, by_lang in _RULES.items()
     for lang, patterns in by_lang.items()
+    for p in patterns
 ]
 ACCOUNT_ISSUE_PRECEDENCE = tuple(_RULES)
 MAX_CHARS = 1500
@@ -120,7 +147,9 @@ def classify_account_issue(subject: str, text: str) -> tuple[str, str] | None:
     a message is about is said early.
     """
     folded = fold(f"{subject}\n{text[:MAX_CHARS]}")
-    for kind, lang, pattern in _COMPILED:
+    for kind, lang, literals, pattern in _COMPILED:
+        if literals and not any(literal in folded for literal in literals):
+            continue
         if pattern.search(folded):
             return kind, lang
     return None
