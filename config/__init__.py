@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.email import Mailbox, MailboxConfigError, parse_mailboxes
+from config.twilio import TwilioConfigError, TwilioSettings, parse_twilio
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 ENV_PREFIX = "INBOX_"
@@ -45,6 +46,8 @@ class Settings:
     log_level: str
     # [[email]] tables, validated (config.email).
     mailboxes: tuple[Mailbox, ...] = ()
+    # [twilio], validated (config.twilio); None when not configured.
+    twilio: TwilioSettings | None = None
     # Sections of features still to come ([twilio], ...) are kept raw here and
     # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -62,7 +65,7 @@ class Settings:
         return not self.redis_url
 
 
-_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes"}
+_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio"}
 # Top-level tables that features read themselves; accepted here, checked there.
 _SECTION_KEYS = {"email", "twilio", "letters", "sla", "portal"}
 _SECRET_KEYS = {"secret_key"}
@@ -158,10 +161,11 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
 
-    sections = {key: raw[key] for key in _SECTION_KEYS if key in raw}
+    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio"} if key in raw}
     try:
         mailboxes = parse_mailboxes(raw.get("email"), env)
-    except MailboxConfigError as exc:
+        twilio = parse_twilio(raw.get("twilio"), env)
+    except (MailboxConfigError, TwilioConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
@@ -179,6 +183,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         first_response_hours=_positive_int(raw, "first_response_hours"),
         log_level=log_level,
         mailboxes=mailboxes,
+        twilio=twilio,
         sections=sections,
     )
 

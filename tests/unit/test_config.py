@@ -89,8 +89,8 @@ timezone = "Europe/Berlin"
 languages = ["de", "en"]
 thread_window_days = 14
 
-[[twilio]]
-account_sid = "AC123"
+[letters]
+drop_folder = "/srv/scans"
 """)
     settings = load_settings(env=env)
     assert settings.database_url == "postgresql://inbox@db.internal/inbox"
@@ -101,7 +101,7 @@ account_sid = "AC123"
     assert settings.languages == ("de", "en")
     assert settings.thread_window_days == 14
     # Sections of features still to come are kept for their own loaders.
-    assert settings.sections["twilio"] == [{"account_sid": "AC123"}]
+    assert settings.sections["letters"] == {"drop_folder": "/srv/scans"}
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
