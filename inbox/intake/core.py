@@ -128,31 +128,34 @@ def _file_all(
     lookup = Lookup(session, cfg)
     filing = Filing(session, cfg, lookup, now)
     filing.analyses = {id(i): analysis_of(i, cfg) for i in inbounds}
-    placed: list[tuple[_NewMessage | Message, str]] = []
+    # (the message or the row to insert, threading rule, filed by this call)
+    placed: list[tuple[_NewMessage | Message, str, bool]] = []
     with session.no_autoflush:
         lookup.prefetch(inbounds, filing.analyses)
         for inbound in inbounds:
             existing = lookup.existing.get((inbound.channel, inbound.external_id))
             if existing is not None:
-                placed.append((existing, ""))
+                # Filed before, or earlier in this very batch (a redelivery).
+                placed.append((existing, "", False))
                 continue
             new, rule = _file(filing, inbound)
-            placed.append((new, rule))
+            placed.append((new, rule, True))
     session.flush()
-    new_messages = [item for item, _ in placed if isinstance(item, _NewMessage)]
-    _insert_messages(session, new_messages)
+    new_messages = [item for item, _, created in placed if created]
+    _insert_messages(session, new_messages)  # type: ignore[arg-type]
     filing.flush()
     results = []
-    for item, rule in placed:
+    for item, rule, created in placed:
         if isinstance(item, _NewMessage):
             results.append(IngestResult(
-                created=True, message_id=item.id, thread_id=item.thread.id,
+                created=created, message_id=item.id, thread_id=item.thread.id,
                 customer_id=item.customer.id, rule=rule, _session=session))
         else:
             results.append(IngestResult.existing(item))
     # Identities were linked through the relationship; expire the in-memory
     # collection so a later read sees rows others added by id as well.
-    for customer in {id(m.customer): m.customer for m in new_messages}.values():
+    for customer in {id(m.customer): m.customer for m in new_messages  # type: ignore[union-attr]
+                     }.values():
         session.expire(customer, ["identities"])
     return results
 

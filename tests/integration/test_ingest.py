@@ -115,3 +115,23 @@ def test_inbound_json_round_trip(now: datetime) -> None:
 def test_naive_datetime_refused(now: datetime) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         f.email(sender="a@example.com", received_at=now.replace(tzinfo=None))
+
+
+def test_redelivery_within_one_batch_is_filed_once(
+    session: Session, now: datetime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """...by the batch itself, not by its one-by-one fallback."""
+    import logging
+
+    from inbox.intake.core import ingest_batch
+
+    caplog.set_level(logging.INFO, logger="inbox.intake.core")
+    f.customer(session, email="a@example.com")
+    first = f.email(sender="a@example.com", subject="Hi", message_id="twice@x", received_at=now)
+    again = f.email(sender="a@example.com", subject="Hi", message_id="twice@x", received_at=now)
+    other = f.email(sender="a@example.com", subject="Other", received_at=now)
+    results = ingest_batch(session, [first, again, other], now)
+    assert [r.outcome for r in results] == ["filed", "duplicate", "filed"]
+    assert results[0].message_id == results[1].message_id
+    assert count(session, Message) == 2
+    assert "filing one by one" not in caplog.text
