@@ -30,9 +30,10 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     db = Database()
     init_db(app, db, settings)
 
-    from inbox.web import views
+    from inbox.web import twilio, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(twilio.bp)
     return app
 
 

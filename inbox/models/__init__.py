@@ -10,6 +10,7 @@ from claims.models import (
     Policy,
 )
 from inbox.models.audit import AuditEvent
+from inbox.models.events import ChannelEvent
 from inbox.models.intake import FailedIntake
 from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
@@ -22,6 +23,7 @@ __all__ = [
     "AccountIssue",
     "Attachment",
     "AuditEvent",
+    "ChannelEvent",
     "Claim",
     "Customer",
     "CustomerIdentity",

@@ -1,0 +1,205 @@
+"""Filing stored Twilio events into threads (called by the job
+:func:`inbox.jobs.twilio.file_twilio_events`; only flushes).
+
+* An SMS event is one :class:`~channels.base.Inbound` on channel ``sms``,
+  ingested exactly once on its MessageSid.
+* A call is rebuilt from *every* event stored for it - status callbacks of the
+  call and of its child legs (``ParentCallSid``), recording and transcription
+  callbacks - whatever order they came in, so filing is a function of the events:
+  running it again, or after a late callback, gives the same call message. The
+  first filing ingests it; later ones update that message (status, duration,
+  recording, transcript) and make the thread ask for a call back when the call
+  was missed or left a voicemail. Calls between two of our own numbers are skipped.
+* Each call or SMS is filed in its own SAVEPOINT: one that fails keeps its
+  events unprocessed with the error, to be filed again on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from channels.base import Inbound
+from channels.twilio.webhooks import (
+    CallEvent,
+    call_inbound,
+    call_status,
+    is_internal,
+    merge_status,
+    recording,
+    sms,
+    transcription,
+)
+from config.twilio import TwilioSettings
+from inbox.intake.core import CONFIG_KEY, ingest
+from inbox.models import Message
+from inbox.models.events import ChannelEvent
+
+log = logging.getLogger(__name__)
+CALL_KINDS = ("call_status", "recording", "transcription")
+
+
+@dataclass
+class FilingReport:
+    filed: list[int] = field(default_factory=list)  # event ids processed
+    failed: dict[int, str] = field(default_factory=dict)  # event id -> error
+    messages: list[int] = field(default_factory=list)  # message ids filed or updated
+
+
+def file_events(
+    session: Session, ids: Iterable[int], twilio: TwilioSettings, now: datetime
+) -> FilingReport:
+    """File the events ``ids`` that are not processed yet (others are skipped)."""
+    report = FilingReport()
+    events = list(session.scalars(
+        sa.select(ChannelEvent)
+        .where(ChannelEvent.id.in_(list(ids)), ChannelEvent.processed_at.is_(None))
+        .order_by(ChannelEvent.id)
+    ))
+    calls: dict[str, None] = {}
+    for event in events:
+        if event.kind == "sms":
+            _run(session, report, [event], now, partial(_file_sms, session, event, twilio))
+        else:
+            calls.setdefault(_root_sid(session, event))
+    for root in calls:
+        group = _call_events(session, root)
+        _run(session, report, [e for e in group if e.processed_at is None], now,
+             partial(_file_call, session, group, twilio, now))
+    return report
+
+
+def pending_event_ids(session: Session, limit: int = 500) -> list[int]:
+    """Events not filed yet (new, or failed before), oldest first."""
+    return list(session.scalars(
+        sa.select(ChannelEvent.id).where(ChannelEvent.processed_at.is_(None))
+        .order_by(ChannelEvent.received_at, ChannelEvent.id).limit(limit)
+    ))
+
+
+def _run(session: Session, report: FilingReport, events: Sequence[ChannelEvent],
+         now: datetime, work: Callable[[], int | None]) -> None:
+    try:
+        with session.begin_nested():
+            message_id = work()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("twilio events %s not filed: %s", [e.id for e in events], type(exc).__name__)
+        for event in events:
+            event.error = error
+            event.attempts += 1
+            report.failed[event.id] = error
+        session.flush()
+        return
+    for event in events:
+        event.processed_at, event.error = now, ""
+        event.attempts += 1
+        report.filed.append(event.id)
+    if message_id is not None:
+        report.messages.append(message_id)
+    session.flush()
+
+
+def _file_sms(session: Session, event: ChannelEvent, twilio: TwilioSettings) -> int | None:
+    inbound = sms(event.params, received_at=event.received_at, region=twilio.default_region)
+    result = ingest(session, inbound, event.received_at)
+    if result.failed is not None:
+        raise RuntimeError(f"ingest failed: {result.failed.error}")
+    return result.message_id
+
+
+def _root_sid(session: Session, event: ChannelEvent) -> str:
+    """The parent call's sid: a child leg's events (a recording on it carries no
+    ParentCallSid itself) fold into their parent."""
+    if event.parent_sid:
+        return event.parent_sid
+    parent = session.scalar(
+        sa.select(ChannelEvent.parent_sid).where(
+            ChannelEvent.channel == event.channel, ChannelEvent.sid == event.sid,
+            ChannelEvent.parent_sid != "").limit(1)
+    )
+    return parent or event.sid
+
+
+def _call_events(session: Session, root: str) -> list[ChannelEvent]:
+    kinds = ChannelEvent.kind.in_(CALL_KINDS)
+    legs = set(session.scalars(
+        sa.select(ChannelEvent.sid).where(kinds, ChannelEvent.parent_sid == root)
+    )) | {root}
+    return list(session.scalars(
+        sa.select(ChannelEvent)
+        .where(kinds, sa.or_(ChannelEvent.sid.in_(legs), ChannelEvent.parent_sid == root))
+        .order_by(ChannelEvent.id)
+    ))
+
+
+def _file_call(session: Session, events: Sequence[ChannelEvent], twilio: TwilioSettings,
+               now: datetime) -> int | None:
+    inbound = _call_inbound(events, twilio)
+    if inbound is None:
+        return None
+    existing = session.scalar(sa.select(Message).where(
+        Message.channel == inbound.channel, Message.external_id == inbound.external_id))
+    if existing is None:
+        result = ingest(session, inbound, now)
+        if result.failed is not None:
+            raise RuntimeError(f"ingest failed: {result.failed.error}")
+        existing = result.message
+        if existing is None:
+            return result.message_id
+    else:
+        existing.text = inbound.text
+        existing.extras = {**existing.extras, **inbound.extras}
+    if inbound.extras["needs_callback"]:
+        thread = existing.thread
+        if not thread.needs_reply:
+            thread.needs_reply = True
+            thread.due_at = now + session.info[CONFIG_KEY].first_response
+        thread.status = "open"
+    session.flush()
+    return existing.id
+
+
+def _call_inbound(events: Sequence[ChannelEvent], twilio: TwilioSettings) -> Inbound | None:
+    """The call message from all its events; None while no status is known, or
+    for a call between two of our numbers."""
+    legs: dict[str, CallEvent] = {}
+    recordings, transcripts = [], []
+    for event in events:
+        if event.kind == "call_status":
+            state = call_status(event.params)
+            legs[state.call_sid] = merge_status(legs.get(state.call_sid), state)
+        elif event.kind == "recording":
+            recordings.append(recording(event.params))
+        else:
+            transcripts.append(transcription(event.params))
+    if not legs:
+        # A recording or transcript before any status callback: kept, and used
+        # when the call's status arrives (its events are gathered again then).
+        return None
+    main = _main_leg(legs)
+    if is_internal(main, twilio.numbers, twilio.default_region):
+        return None
+    done = [r for r in recordings if r.status in ("", "completed")]
+    url = done[-1].url if done else None
+    text = "\n\n".join(t.text for t in transcripts if t.status == "completed" and t.text)
+    return call_inbound(
+        main, our_numbers=twilio.numbers, region=twilio.default_region, transcript=text,
+        recording_url=url, voicemail=any(r.voicemail for r in recordings),
+        received_at=min(e.received_at for e in events),
+    )
+
+
+def _main_leg(legs: dict[str, CallEvent]) -> CallEvent:
+    """The parent leg when its status is known, else a child leg (filed under
+    the parent's sid through its ParentCallSid)."""
+    parents = [leg for leg in legs.values() if not leg.parent_call_sid]
+    if parents:
+        return parents[0]
+    return sorted(legs.values(), key=lambda leg: leg.call_sid)[0]

@@ -1,0 +1,50 @@
+"""Twilio jobs: filing the webhook events the web app stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from rq import Retry
+from sqlalchemy.orm import Session
+
+from inbox.database import Database
+from inbox.jobs.base import enqueue_after_commit, job
+
+
+class EventsNotFiledError(RuntimeError):
+    """Some events could not be filed; they keep their error and RQ retries the job."""
+
+
+@job("intake", timeout=300, retry=Retry(max=3, interval=[30, 120, 600]), transaction=False)
+def file_twilio_events(db: Database, ids: list[int]) -> dict[str, list[int]]:
+    """File these stored events (see :mod:`inbox.calls.filing`). Safe to run
+    twice: processed events are skipped and a call is rebuilt from all its events.
+
+    What was filed is committed first; when an event failed (its error is kept on
+    it), the job then raises so RQ runs it again later with the same ids."""
+    from inbox.calls.filing import file_events
+
+    twilio = current_app.config["SETTINGS"].twilio
+    if twilio is None:
+        raise RuntimeError("twilio is not configured ([twilio] in the config)")
+    with db.transaction() as session:
+        report = file_events(session, [int(i) for i in dict.fromkeys(ids)], twilio,
+                             datetime.now(UTC))
+    if report.failed:
+        raise EventsNotFiledError(f"twilio events not filed: {sorted(report.failed)}")
+    return {"filed": report.filed, "messages": report.messages}
+
+
+@job("scheduled", timeout=300)
+def file_pending_twilio_events(session: Session) -> int:
+    """Periodic: queue the filing of events no job has filed (a job lost when
+    Redis was down, an event that failed before). Returns how many."""
+    from inbox.calls.filing import pending_event_ids
+
+    if current_app.config["SETTINGS"].twilio is None:
+        return 0
+    ids = pending_event_ids(session)
+    for start in range(0, len(ids), 100):
+        enqueue_after_commit(session, file_twilio_events, ids[start:start + 100])
+    return len(ids)
