@@ -66,6 +66,9 @@ class Inbound:
     language: str | None = None
     # Set by an adapter that knows the message is automatic (e.g. a bounce).
     auto: bool | None = None
+    # "outbound" for what we did that a channel reports back (a call a rep
+    # made through Twilio): filed in the thread, answering rather than asking.
+    direction: Literal["inbound", "outbound"] = "inbound"
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -74,6 +77,8 @@ class Inbound:
             raise ValueError("Inbound.external_id must not be empty")
         if self.channel not in CHANNELS:
             raise ValueError(f"unknown channel {self.channel!r}")
+        if self.direction not in ("inbound", "outbound"):
+            raise ValueError(f"unknown direction {self.direction!r}")
 
     def reference_ids(self) -> list[str]:
         """Message-IDs this answers: In-Reply-To first, then References newest

@@ -221,7 +221,7 @@ def call_inbound(event: CallEvent, *, our_numbers: Collection[str], region: str 
     return Inbound(
         channel="call", external_id=event.parent_call_sid or event.call_sid, received_at=when,
         sender=[SenderIdentity("phone", customer)] if customer and not internal else [],
-        text=text, recipient=ours_side or "",
+        text=text, recipient=ours_side or "", direction="inbound" if inbound else "outbound",
         extras={
             "direction": "inbound" if inbound else "outbound",
             "twilio_direction": event.direction, "status": event.status,

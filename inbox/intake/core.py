@@ -312,7 +312,7 @@ def _file(filing: Filing, inbound: Inbound) -> tuple[_NewMessage, str]:
 
     row: dict[str, Any] = {
         "channel": inbound.channel,
-        "direction": "inbound",
+        "direction": inbound.direction,
         "external_id": inbound.external_id[:500],
         "sender": _primary_sender(inbound)[:320],
         "sender_name": inbound.sender_name[:200],
@@ -357,6 +357,12 @@ def _update_thread(filing: Filing, thread: Thread, message: dict[str, Any]) -> N
     if thread.language is None and message["language"]:
         thread.language = message["language"]
     if message["auto"]:
+        return
+    if message["direction"] == "outbound":
+        # Something we did (a call a rep made): it answers the customer.
+        if thread.first_response_at is None:
+            thread.first_response_at = received_at
+        thread.needs_reply, thread.due_at = False, None
         return
     if thread.last_inbound_at is None or received_at > thread.last_inbound_at:
         thread.last_inbound_at = received_at

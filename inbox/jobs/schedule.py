@@ -45,6 +45,7 @@ from rq.exceptions import DuplicateSchedulerError
 from inbox.jobs.base import spec_of
 from inbox.jobs.intake import retry_due_intakes
 from inbox.jobs.mail import sync_all_mailboxes
+from inbox.jobs.twilio import file_pending_twilio_events
 
 if TYPE_CHECKING:
     import redis
@@ -70,6 +71,8 @@ PERIODIC: list[Periodic] = [
     Periodic(retry_due_intakes, interval=300),
     # IMAP: a pass over every mailbox (skips one whose last pass still runs).
     Periodic(sync_all_mailboxes, interval=60),
+    # Twilio webhook events a lost job or an earlier failure left unfiled.
+    Periodic(file_pending_twilio_events, interval=300),
 ]
 
 

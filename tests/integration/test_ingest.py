@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -135,3 +135,25 @@ def test_redelivery_within_one_batch_is_filed_once(
     assert results[0].message_id == results[1].message_id
     assert count(session, Message) == 2
     assert "filing one by one" not in caplog.text
+
+
+def test_outbound_call_reported_by_a_channel_answers_the_thread(
+    session: Session, now: datetime
+) -> None:
+    """A call a rep made (Twilio reports it) is filed as outbound and counts as
+    the response; it does not make the thread wait for us."""
+    f.customer(session, email="a@example.com", phone="+447700900123")
+    first = ingest(session, f.email(sender="a@example.com", subject="", text="Please call me.",
+                                    received_at=now), now)
+    assert first.thread is not None
+    assert first.thread.needs_reply
+    call = f.call(caller="+447700900123", received_at=now + timedelta(hours=1),
+                  text="Outbound call, 3 min")
+    call.direction = "outbound"
+    result = ingest(session, call, now)
+    assert result.message is not None
+    assert result.message.direction == "outbound"
+    assert result.message.thread_id == first.thread.id
+    assert not first.thread.needs_reply
+    assert first.thread.due_at is None
+    assert first.thread.first_response_at == now + timedelta(hours=1)
