@@ -13,11 +13,16 @@ from channels.twilio.webhooks import WebhookError
 from inbox.models.events import EVENT_KINDS, ChannelEvent, dedupe_key
 
 CHANNEL = "twilio"
+# Records listed from the REST API by reconciliation (inbox.calls.reconcile),
+# stored with the webhooks' parameter names so filing reads them the same way.
+LOG_KINDS = ("call_log", "recording_log", "sms_log")
+SMS_KINDS = ("sms", "sms_log")
+KINDS = EVENT_KINDS + LOG_KINDS
 
 
 def sid_of(kind: str, params: dict[str, str]) -> str:
     """The CallSid (MessageSid for SMS) an event belongs to; raises WebhookError."""
-    keys = ("MessageSid", "SmsSid") if kind == "sms" else ("CallSid",)
+    keys = ("MessageSid", "SmsSid") if kind in SMS_KINDS else ("CallSid",)
     for key in keys:
         value = (params.get(key) or "").strip()
         if value:
@@ -30,7 +35,7 @@ def record_event(
 ) -> tuple[ChannelEvent, bool]:
     """Store a posted form (every ``(name, value)``, repeats included); returns the
     event and whether it is new. An exact replay returns the stored one. Flushes only."""
-    if kind not in EVENT_KINDS:
+    if kind not in KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
     pairs = list(items)
     params: dict[str, str] = {}
@@ -43,7 +48,7 @@ def record_event(
         return existing, False
     event = ChannelEvent(
         channel=CHANNEL, kind=kind, sid=sid,
-        parent_sid=(params.get("ParentCallSid") or "").strip()[:64] if kind != "sms" else "",
+        parent_sid="" if kind in SMS_KINDS else (params.get("ParentCallSid") or "").strip()[:64],
         params=params, dedupe_key=key, received_at=now, processed_at=None, error="",
         attempts=0,
     )

@@ -16,10 +16,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from functools import partial
 
 import sqlalchemy as sa
@@ -37,12 +39,16 @@ from channels.twilio.webhooks import (
     transcription,
 )
 from config.twilio import TwilioSettings
+from inbox.calls.events import SMS_KINDS
 from inbox.intake.core import CONFIG_KEY, ingest
 from inbox.models import Message
 from inbox.models.events import ChannelEvent
 
 log = logging.getLogger(__name__)
-CALL_KINDS = ("call_status", "recording", "transcription")
+# Webhooks, and the records reconciliation listed (``*_log``, same parameter names).
+CALL_KINDS = ("call_status", "recording", "transcription", "call_log", "recording_log")
+STATUS_KINDS = ("call_status", "call_log")
+RECORDING_KINDS = ("recording", "recording_log")
 
 
 @dataclass
@@ -64,7 +70,7 @@ def file_events(
     ))
     calls: dict[str, None] = {}
     for event in events:
-        if event.kind == "sms":
+        if event.kind in SMS_KINDS:
             _run(session, report, [event], now, partial(_file_sms, session, event, twilio))
         else:
             calls.setdefault(_root_sid(session, event))
@@ -107,11 +113,24 @@ def _run(session: Session, report: FilingReport, events: Sequence[ChannelEvent],
 
 
 def _file_sms(session: Session, event: ChannelEvent, twilio: TwilioSettings) -> int | None:
-    inbound = sms(event.params, received_at=event.received_at, region=twilio.default_region)
-    result = ingest(session, inbound, event.received_at)
+    # A listed message carries when it was sent; a webhook is filed at its arrival.
+    received_at = _sent_at(event) or event.received_at
+    inbound = sms(event.params, received_at=received_at, region=twilio.default_region)
+    result = ingest(session, inbound, received_at)
     if result.failed is not None:
         raise RuntimeError(f"ingest failed: {result.failed.error}")
     return result.message_id
+
+
+def _sent_at(event: ChannelEvent) -> datetime | None:
+    value = event.params.get("DateSent") if event.kind == "sms_log" else None
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
+    return (parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed).astimezone(UTC)
 
 
 def _root_sid(session: Session, event: ChannelEvent) -> str:
@@ -170,12 +189,15 @@ def _call_inbound(events: Sequence[ChannelEvent], twilio: TwilioSettings) -> Inb
     """The call message from all its events; None while no status is known, or
     for a call between two of our numbers."""
     legs: dict[str, CallEvent] = {}
+    started: dict[str, datetime] = {}  # from the call log, when the callbacks lack it
     recordings, transcripts = [], []
     for event in events:
-        if event.kind == "call_status":
+        if event.kind in STATUS_KINDS:
             state = call_status(event.params)
             legs[state.call_sid] = merge_status(legs.get(state.call_sid), state)
-        elif event.kind == "recording":
+            if event.kind == "call_log" and state.started_at is not None:
+                started.setdefault(state.call_sid, state.started_at)
+        elif event.kind in RECORDING_KINDS:
             recordings.append(recording(event.params))
         else:
             transcripts.append(transcription(event.params))
@@ -184,6 +206,8 @@ def _call_inbound(events: Sequence[ChannelEvent], twilio: TwilioSettings) -> Inb
         # when the call's status arrives (its events are gathered again then).
         return None
     main = _main_leg(legs)
+    if main.started_at is None and main.call_sid in started:
+        main = dataclasses.replace(main, started_at=started[main.call_sid])
     if is_internal(main, twilio.numbers, twilio.default_region):
         return None
     done = [r for r in recordings if r.status in ("", "completed")]

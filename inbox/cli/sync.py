@@ -1,4 +1,5 @@
-"""``inbox sync email``: pull mail over IMAP (and, later, other channels)."""
+"""``inbox sync email``: pull mail over IMAP; ``inbox sync calls``: Twilio
+reconciliation (calls, recordings and SMS whose webhooks were lost)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,64 @@ def sync_email(obj: Context, once: bool, names: tuple[str, ...], since: datetime
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+@sync.command("calls")
+@click.option("--once", is_flag=True, help="One reconciliation pass, then exit.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Backfill calls, recordings and SMS from DATE (YYYY-MM-DD, UTC) "
+                   "instead of the watermark; idempotent.")
+@click.option("--interval", default=300.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds between passes (without --once).")
+@pass_context
+def sync_calls(obj: Context, once: bool, since: datetime | None, interval: float) -> None:
+    """List Twilio's call logs, recordings and inbound SMS and file what the
+    webhooks missed. Without --once, runs a pass every --interval seconds until
+    SIGTERM or Ctrl-C."""
+    twilio = obj.settings.twilio
+    if twilio is None:
+        raise click.ClickException(
+            "twilio is not configured: add a [twilio] table to INBOX_CONFIG")
+    start = since.replace(tzinfo=UTC) if since is not None else None
+    if once:
+        if not _calls_pass(obj, start):
+            click.get_current_context().exit(1)
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            _calls_pass(obj, start)
+            start = None  # a backfill once; then from the watermark
+            stop.wait(interval)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def _calls_pass(obj: Context, since: datetime | None) -> bool:
+    """One reconciliation in one transaction; prints its summary. False when
+    Twilio failed or an event could not be filed."""
+    from channels.twilio.rest import connect
+    from config.twilio import TwilioConfigError
+    from inbox.calls.reconcile import reconcile, since_for
+
+    twilio = obj.settings.twilio
+    assert twilio is not None
+    db = obj.app.extensions["inbox.db"]
+    now = _now()
+    try:
+        with db.transaction() as session, connect(twilio) as client:
+            start = since or since_for(session, twilio.account_sid, now)
+            report = reconcile(session, twilio, client, since=start, now=now)
+    except TwilioConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"twilio {twilio.account_sid}: {report.summary()}")
+    if report.error:
+        click.echo(f"error: Twilio API: {report.error} (watermark not moved; "
+                   "the next pass lists the same window again)", err=True)
+    for event_id, error in sorted(report.filing.failed.items()):
+        click.echo(f"error: event {event_id} not filed: {error}", err=True)
+    return report.ok
 
 
 def _line(folder: Any) -> str:

@@ -45,7 +45,7 @@ from rq.exceptions import DuplicateSchedulerError
 from inbox.jobs.base import spec_of
 from inbox.jobs.intake import retry_due_intakes
 from inbox.jobs.mail import sync_all_mailboxes
-from inbox.jobs.twilio import file_pending_twilio_events
+from inbox.jobs.twilio import file_pending_twilio_events, reconcile_twilio
 
 if TYPE_CHECKING:
     import redis
@@ -73,6 +73,8 @@ PERIODIC: list[Periodic] = [
     Periodic(sync_all_mailboxes, interval=60),
     # Twilio webhook events a lost job or an earlier failure left unfiled.
     Periodic(file_pending_twilio_events, interval=300),
+    # Twilio reconciliation: calls, recordings and SMS whose webhooks were lost.
+    Periodic(reconcile_twilio, interval=300),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Twilio jobs: filing the webhook events the web app stored."""
+"""Twilio jobs: filing the webhook events the web app stored, and the periodic
+reconciliation that lists what the webhooks missed."""
 
 from __future__ import annotations
 
@@ -48,3 +49,25 @@ def file_pending_twilio_events(session: Session) -> int:
     for start in range(0, len(ids), 100):
         enqueue_after_commit(session, file_twilio_events, ids[start:start + 100])
     return len(ids)
+
+
+@job("scheduled", timeout=600)
+def reconcile_twilio(session: Session) -> dict[str, object]:
+    """Periodic: list Twilio's calls, recordings and inbound SMS since the
+    watermark (minus the overlap) and file those whose webhooks were lost (see
+    :mod:`inbox.calls.reconcile`). Safe to run twice: a record listed again
+    stores nothing new. When Twilio fails, the error is kept on the sync state,
+    the watermark stays, and the next run lists the same window again."""
+    from channels.twilio.rest import connect
+    from inbox.calls.reconcile import reconcile, since_for
+
+    twilio = current_app.config["SETTINGS"].twilio
+    if twilio is None:
+        return {"skipped": "twilio is not configured"}
+    now = datetime.now(UTC)
+    since = since_for(session, twilio.account_sid, now)
+    with connect(twilio) as client:
+        report = reconcile(session, twilio, client, since=since, now=now)
+    return {"since": report.since.isoformat(), "listed": report.listed,
+            "stored": report.stored, "messages": report.filing.messages,
+            "failed": sorted(report.filing.failed), "error": report.error}

@@ -16,6 +16,7 @@ from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
 from inbox.models.outbound import OutboundMessage
 from inbox.models.threads import Thread
+from inbox.models.twilio_sync import TwilioSyncState
 from inbox.models.users import ROLES, User
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "OutboundMessage",
     "Policy",
     "Thread",
+    "TwilioSyncState",
     "User",
 ]
