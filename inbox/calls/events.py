@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from channels.twilio.webhooks import WebhookError
@@ -30,11 +31,23 @@ def sid_of(kind: str, params: dict[str, str]) -> str:
     raise WebhookError(f"{keys[0]}: missing")
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """What a caller needs of a stored event (no ORM object is loaded)."""
+
+    id: int
+    processed_at: datetime | None
+
+
 def record_event(
     session: Session, kind: str, items: Iterable[tuple[str, str]], now: datetime
-) -> tuple[ChannelEvent, bool]:
+) -> tuple[StoredEvent, bool]:
     """Store a posted form (every ``(name, value)``, repeats included); returns the
-    event and whether it is new. An exact replay returns the stored one. Flushes only."""
+    event and whether it is new. An exact replay returns the stored one.
+
+    One statement on the hot path of every webhook: ``INSERT ... ON CONFLICT
+    (dedupe_key) DO NOTHING RETURNING id`` (PostgreSQL and SQLite alike), so a
+    replay, even a concurrent one, needs neither a look-up first nor a SAVEPOINT."""
     if kind not in KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
     pairs = list(items)
@@ -43,25 +56,23 @@ def record_event(
         params.setdefault(name, value)
     sid = sid_of(kind, params)
     key = dedupe_key(CHANNEL, kind, pairs)
-    existing = _by_key(session, key)
-    if existing is not None:
-        return existing, False
-    event = ChannelEvent(
-        channel=CHANNEL, kind=kind, sid=sid,
-        parent_sid="" if kind in SMS_KINDS else (params.get("ParentCallSid") or "").strip()[:64],
-        params=params, dedupe_key=key, received_at=now, processed_at=None, error="",
-        attempts=0,
+    table = ChannelEvent.__table__
+    postgres = session.get_bind().dialect.name == "postgresql"
+    parent = "" if kind in SMS_KINDS else (params.get("ParentCallSid") or "").strip()[:64]
+    statement = (
+        (postgresql.insert(ChannelEvent) if postgres else sqlite.insert(ChannelEvent))
+        .values(
+            channel=CHANNEL, kind=kind, sid=sid, parent_sid=parent,
+            params=params, dedupe_key=key, received_at=now, processed_at=None, error="",
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(event)
-    except IntegrityError:  # the same form stored concurrently
-        found = _by_key(session, key)
-        if found is None:
-            raise
-        return found, False
-    return event, True
-
-
-def _by_key(session: Session, key: str) -> ChannelEvent | None:
-    return session.scalar(sa.select(ChannelEvent).where(ChannelEvent.dedupe_key == key))
+    new_id = session.execute(statement).scalar()
+    if new_id is not None:
+        return StoredEvent(new_id, None), True
+    found = session.execute(
+        sa.select(table.c.id, table.c.processed_at).where(table.c.dedupe_key == key)
+    ).one()
+    return StoredEvent(found.id, found.processed_at), False
