@@ -71,3 +71,14 @@ def reconcile_twilio(session: Session) -> dict[str, object]:
     return {"since": report.since.isoformat(), "listed": report.listed,
             "stored": report.stored, "messages": report.filing.messages,
             "failed": sorted(report.filing.failed), "error": report.error}
+
+
+@job("outbound", timeout=300, retry=Retry(max=5, interval=[30, 120, 600, 1800, 3600]),
+     transaction=False)
+def send_sms_reply(db: Database, outbound_id: int) -> str:
+    """Send one queued SMS reply (see :func:`inbox.calls.outbound.send_queued_sms`).
+    Twilio unreachable raises, so RQ retries it; a refusal is recorded on the
+    reply, visible on the thread, and not retried."""
+    from inbox.calls.outbound import send_queued_sms
+
+    return send_queued_sms(db, current_app.config["SETTINGS"], outbound_id)

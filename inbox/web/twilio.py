@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, request
 from channels.twilio.signature import HEADER, public_url, verify
 from channels.twilio.webhooks import WebhookError
 from inbox.calls.events import record_event
+from inbox.calls.outbound import record_delivery
 from inbox.jobs.base import enqueue_after_commit
 from inbox.jobs.twilio import file_twilio_events
 from inbox.web import db_session, settings
@@ -43,13 +44,30 @@ def sms() -> Response:
     return _receive("sms")
 
 
-def _receive(kind: str) -> Response:
+@bp.post("/sms/status")
+def sms_status() -> Response:
+    """Delivery state of an SMS we sent: recorded directly on the message (one
+    SELECT ... FOR UPDATE and one UPDATE), not via a stored event - it is a
+    single field, the latest state wins by order, and a replay changes nothing."""
+    _verified()
+    try:
+        record_delivery(db_session(), request.form.to_dict(flat=True), datetime.now(UTC))
+    except ValueError as exc:
+        abort(400, str(exc))
+    return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
+
+
+def _verified() -> None:
     twilio = settings().twilio
     if twilio is None:
         abort(404)
     url = public_url(twilio, request.path, request.query_string)
     if not verify(twilio.auth_token(), url, request.form, request.headers.get(HEADER)):
         abort(403)
+
+
+def _receive(kind: str) -> Response:
+    _verified()
     session = db_session()
     try:
         event, new = record_event(session, kind, request.form.items(multi=True),
