@@ -231,6 +231,9 @@ def call_inbound(event: CallEvent, *, our_numbers: Collection[str], region: str 
             "duration": event.duration, "recording_url": url or None,
             "missed": missed, "voicemail": voicemail, "internal": internal,
             "needs_callback": missed and not internal,
+            # The customer's words are the transcript, not our English summary:
+            # language detection and classification read only this.
+            "body_parts": {"new": transcript.strip(), "quoted": "", "signature": ""},
         },
     )
 

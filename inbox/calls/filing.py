@@ -40,7 +40,9 @@ from channels.twilio.webhooks import (
 )
 from config.twilio import TwilioSettings
 from inbox.calls.events import SMS_KINDS
+from inbox.intake.analysis import new_text
 from inbox.intake.core import CONFIG_KEY, ingest
+from inbox.intake.language import detect_language
 from inbox.models import Message
 from inbox.models.events import ChannelEvent
 
@@ -78,7 +80,25 @@ def file_events(
         group = _call_events(session, root)
         _run(session, report, [e for e in group if e.processed_at is None], now,
              partial(_file_call, session, group, twilio, now))
+    _enqueue_media(session, report.messages)
     return report
+
+
+def _enqueue_media(session: Session, message_ids: Sequence[int]) -> None:
+    """After commit, queue the fetching of the recordings / MMS media of the
+    messages just filed (only in an app context: the job needs the app's Redis)."""
+    from flask import has_app_context
+
+    from inbox.jobs.base import enqueue_after_commit
+    from inbox.jobs.twilio import fetch_twilio_media
+
+    if not message_ids or not has_app_context():
+        return
+    wanted = [m.id for m in session.scalars(sa.select(Message).where(
+        Message.id.in_(list(dict.fromkeys(message_ids)))).order_by(Message.id))
+        if (m.extras or {}).get("recording_url") or (m.extras or {}).get("media")]
+    if wanted:
+        enqueue_after_commit(session, fetch_twilio_media, wanted)
 
 
 def pending_event_ids(session: Session, limit: int = 500) -> list[int]:
@@ -175,6 +195,9 @@ def _file_call(session: Session, events: Sequence[ChannelEvent], twilio: TwilioS
     else:
         existing.text = inbound.text
         existing.extras = {**existing.extras, **inbound.extras}
+        # A transcript that came with a later callback decides the language.
+        cfg = session.info[CONFIG_KEY]
+        existing.language = detect_language(new_text(inbound), cfg.languages) or existing.language
     if inbound.extras["needs_callback"]:
         thread = existing.thread
         if not thread.needs_reply:

@@ -124,7 +124,9 @@ def _calls_pass(obj: Context, since: datetime | None) -> bool:
     db = obj.app.extensions["inbox.db"]
     now = _now()
     try:
-        with db.transaction() as session, connect(twilio) as client:
+        # In the app's context, so the jobs queued after commit (fetching
+        # recordings and media) reach the app's Redis.
+        with obj.app.app_context(), db.transaction() as session, connect(twilio) as client:
             start = since or since_for(session, twilio.account_sid, now)
             report = reconcile(session, twilio, client, since=start, now=now)
     except TwilioConfigError as exc:

@@ -48,9 +48,11 @@ class Analysis:
 
 
 def new_text(inbound: Inbound) -> str:
-    """The customer's new words: the email adapter separates quoted history."""
+    """The customer's new words: an adapter that separates them (quoted email
+    history, a call's summary line) says so in ``extras["body_parts"]["new"]``,
+    which may be empty (a call without a transcript)."""
     parts = inbound.extras.get("body_parts") or {}
-    return str(parts.get("new") or inbound.text)
+    return str(parts["new"]) if "new" in parts else inbound.text
 
 
 def analyze(inbound: Inbound, cfg: IngestConfig) -> Analysis:

@@ -82,3 +82,34 @@ def send_sms_reply(db: Database, outbound_id: int) -> str:
     from inbox.calls.outbound import send_queued_sms
 
     return send_queued_sms(db, current_app.config["SETTINGS"], outbound_id)
+
+
+class MediaNotFetchedError(RuntimeError):
+    """Twilio was unavailable for some media; what was fetched is stored and RQ
+    retries the job (the media already stored is not fetched again)."""
+
+
+@job("intake", timeout=600, retry=Retry(max=5, interval=[30, 120, 600, 1800, 3600]),
+     transaction=False)
+def fetch_twilio_media(db: Database, message_ids: list[int]) -> dict[str, int]:
+    """Fetch the recordings / MMS media of these call and SMS messages into the
+    attachment store (see :mod:`inbox.calls.media`). Safe to run twice. Network
+    I/O runs outside any transaction. A refusal (404, too large, a URL not on
+    Twilio's host) is recorded on the message and not retried; Twilio
+    unavailable makes the job raise once every message was tried, so RQ retries."""
+    from channels.twilio.rest import TwilioUnavailable
+    from inbox.calls.media import fetch_message_media
+
+    twilio = current_app.config["SETTINGS"].twilio
+    if twilio is None:
+        raise RuntimeError("twilio is not configured ([twilio] in the config)")
+    added: dict[str, int] = {}
+    unavailable: list[int] = []
+    for message_id in dict.fromkeys(int(i) for i in message_ids):
+        try:
+            added[str(message_id)] = fetch_message_media(db, twilio, message_id)
+        except TwilioUnavailable:
+            unavailable.append(message_id)
+    if unavailable:
+        raise MediaNotFetchedError(f"twilio media not fetched (unavailable): {unavailable}")
+    return added

@@ -157,3 +157,24 @@ def test_outbound_call_reported_by_a_channel_answers_the_thread(
     assert not first.thread.needs_reply
     assert first.thread.due_at is None
     assert first.thread.first_response_at == now + timedelta(hours=1)
+
+
+def test_call_language_comes_from_the_transcript_not_our_summary(
+    session: Session, now: datetime
+) -> None:
+    from channels.twilio.webhooks import CallEvent, call_inbound
+
+    event = CallEvent(call_sid="CA" + "1" * 32, from_="+4915123456789", to="+442079460000",
+                      direction="inbound", status="completed", duration=83, timestamp=now)
+    transcript = "Guten Tag, ich rufe wegen meines Wasserschadens in der Küche an."
+    inbound = call_inbound(event, our_numbers=("+442079460000",), region="GB",
+                           transcript=transcript)
+    assert inbound.text.startswith("Call from")  # our summary line, in English
+    result = ingest(session, inbound, now)
+    assert result.message is not None
+    assert result.message.language == "de"
+    silent = call_inbound(
+        CallEvent(call_sid="CA" + "2" * 32, from_="+4915123456789", to="+442079460000",
+                  direction="inbound", status="completed", duration=5, timestamp=now),
+        our_numbers=("+442079460000",), region="GB")
+    assert ingest(session, silent, now).message.language is None  # type: ignore[union-attr]

@@ -57,6 +57,11 @@ class FakeTwilio:
         self.fail_status: int | None = None
         self.fail_after = 0
         self._ids = itertools.count(1)
+        # path -> (status, content type, body): binary media / recordings (Basic auth)
+        self.media: dict[str, tuple[int, str, bytes]] = {}
+        self.redirects: dict[str, str] = {}  # path -> Location (302, no auth needed)
+        self.authorizations: list[tuple[str, str]] = []  # (path, Authorization header)
+        self.public_paths: set[str] = set()  # served without auth (a CDN's signed URL)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -171,6 +176,24 @@ class FakeTwilio:
         }, now)
         return 201, record
 
+    def add_media(self, path: str, body: bytes, content_type: str = "image/jpeg",
+                  status: int = 200, *, public: bool = False) -> str:
+        """Serve ``body`` at ``path`` (behind Basic auth unless ``public``);
+        returns its full URL. ``status`` other than 200 answers that status with
+        a Twilio error body."""
+        with self._lock:
+            self.media[path] = (status, content_type, body)
+            if public:
+                self.public_paths.add(path)
+        return self.url + path
+
+    def add_redirect(self, path: str, location: str) -> str:
+        """Answer ``path`` with a 302 to ``location`` (as Twilio does for MMS
+        media), behind Basic auth."""
+        with self._lock:
+            self.redirects[path] = location
+        return self.url + path
+
     def sent(self) -> list[dict[str, Any]]:
         """Messages created through the API."""
         return [m for m in self.records["messages"] if m["direction"] == "outbound-api"]
@@ -199,14 +222,26 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length).decode() if length else ""
             with fake._lock:
                 fake.requests.append((method, self.path))
+                fake.authorizations.append((self.path, self.headers.get("Authorization", "")))
                 count = len(fake.requests)
             if fake.fail_status is not None and count > fake.fail_after:
                 self._send(fake.fail_status, _error(fake.fail_status, 20500, "Failure on purpose"))
                 return
-            if not self._authorized():
+            parts = urlsplit(self.path)
+            public = method == "GET" and parts.path in fake.public_paths
+            if not public and not self._authorized():
                 self._send(401, _error(401, 20003, "Authenticate"))
                 return
-            parts = urlsplit(self.path)
+            if method == "GET" and parts.path in fake.redirects:
+                self._redirect(fake.redirects[parts.path])
+                return
+            if method == "GET" and parts.path in fake.media:
+                status, content_type, data = fake.media[parts.path]
+                if status != 200:
+                    self._send(status, _error(status, 20404, "Media failure"))
+                else:
+                    self._send_bytes(content_type, data)
+                return
             resource = parts.path.removeprefix(_PREFIX)
             if not parts.path.startswith(_PREFIX) or resource not in _LISTS:
                 self._send(404, _error(404, 20404, "The requested resource was not found"))
@@ -223,6 +258,19 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             header = self.headers.get("Authorization", "")
             expected = f"{fake.account_sid}:{fake.auth_token}".encode()
             return header == "Basic " + base64.b64encode(expected).decode()
+
+        def _send_bytes(self, content_type: str, data: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()
