@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from inbox import audit
 from inbox.database import Database
 from inbox.mail.outbound import ReplyError
 from inbox.models import Message, OutboundMessage, Thread
+from inbox.outbound import Accepted, file_sent, mark_answered, send_queued_reply
 
 log = logging.getLogger(__name__)
 
@@ -114,79 +116,48 @@ def queue_sms_reply(
     return outbound
 
 
-def _mark_answered(thread: Thread, at: datetime) -> None:
-    thread.last_message_at = max(filter(None, [thread.last_message_at, at]))
-    if thread.first_response_at is None:
-        thread.first_response_at = at
-    thread.needs_reply = False
-    thread.due_at = None
-
-
 def record_sms_sent(session: Session, row: OutboundMessage, message_sid: str,
                     accepted_at: datetime) -> Message:
     """Twilio accepted it: file it in the thread, the thread is answered."""
-    thread = session.get(Thread, row.thread_id)
-    assert thread is not None
-    message = Message(
-        thread_id=thread.id, customer_id=thread.customer_id, channel="sms",
-        direction="outbound", external_id=message_sid, sender=row.sender,
-        recipient=row.recipient, subject="", text=row.text, language=row.language,
-        received_at=accepted_at, auto=False, references=[],
-        extras={"outbound_id": row.id, "delivery": {"status": "queued"}},
-        author_id=row.author_id, created_at=accepted_at,
-    )
-    session.add(message)
-    session.flush()
-    row.status, row.sent_at, row.message_id, row.last_error = "sent", accepted_at, message.id, ""
     row.extras = {**row.extras, "sid": message_sid}
-    _mark_answered(thread, accepted_at)
-    audit.record(session, thread, "reply.sent", accepted_at, actor_id=row.author_id,
-                 outbound_id=row.id, message_id=message.id, channel="sms")
-    return message
+    return file_sent(
+        session, row, Accepted(message_sid, accepted_at), sender=row.sender, subject="",
+        html="", in_reply_to=None, references=[],
+        extras={"outbound_id": row.id, "delivery": {"status": "queued"}},
+    )
 
 
 def send_queued_sms(db: Database, settings: Settings, outbound_id: int) -> str:
     """Send one queued SMS reply; returns its status. Safe to run twice: a sent
     reply is not sent again. Twilio unreachable (connection, 5xx, 429): the
     error is recorded on the reply and :class:`TwilioUnavailable` raised for the
-    job's retry; refused (4xx): the reply is marked failed, not retried."""
+    job's retry; refused (4xx): the reply is marked failed, not retried.
+    Twilio's Messages API has no idempotency key: a crash between its
+    acceptance and our commit sends the SMS again on retry."""
     from channels.twilio.rest import TwilioRejected, TwilioUnavailable, connect, send_sms
 
     twilio = _twilio(settings)
-    with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        if row is None or row.channel != "sms" or row.status in {"sent", "cancelled"}:
-            return row.status if row is not None else "missing"
-        row.attempts += 1
+
+    def deliver(row: OutboundMessage) -> Callable[[], Accepted]:
         from_, to, body = row.sender, row.recipient, row.text
-    try:
-        with connect(twilio) as client:
-            message_sid = send_sms(client, from_, to, body,
-                                   status_callback=twilio.public_base_url + STATUS_PATH)
-    except TwilioRejected as exc:
-        _record_failure(db, outbound_id, "failed", str(exc))
-        return "failed"
-    except TwilioUnavailable as exc:
-        _record_failure(db, outbound_id, "pending", str(exc))
-        raise
-    with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        assert row is not None
-        if row.status == "sent":  # a concurrent run got there first
-            return "sent"
-        record_sms_sent(session, row, message_sid, _now())
-    return "sent"
+
+        def call() -> Accepted:
+            with connect(twilio) as client:
+                sid = send_sms(client, from_, to, body,
+                               status_callback=twilio.public_base_url + STATUS_PATH)
+            return Accepted(sid, _now())
+
+        return call
+
+    def file(session: Session, row: OutboundMessage, accepted: Accepted) -> Message:
+        return record_sms_sent(session, row, accepted.external_id, accepted.at)
+
+    return send_queued_reply(db, outbound_id, channel="sms", deliver=deliver, file=file,
+                             permanent=(TwilioRejected,), temporary=(TwilioUnavailable,))
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _record_failure(db: Database, outbound_id: int, status: str, error: str) -> None:
-    with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        if row is not None and row.status != "sent":
-            row.status, row.last_error = status, error[:2000]
 
 
 def record_delivery(session: Session, params: dict[str, str], now: datetime) -> bool:
@@ -253,7 +224,7 @@ def log_call(
     session.add(message)
     session.flush()
     if outcome == "reached":
-        _mark_answered(thread, now)
+        mark_answered(thread, now)
     else:
         thread.last_message_at = max(filter(None, [thread.last_message_at, now]))
     audit.record(session, thread, "call.logged", now, actor_id=author_id,

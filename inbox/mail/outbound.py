@@ -11,6 +11,7 @@ automatically: loops are refused here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from email.utils import make_msgid
 
@@ -25,6 +26,7 @@ from inbox.database import Database
 from inbox.intake.subjects import strip_prefixes
 from inbox.mail.texts import reply_text
 from inbox.models import Message, OutboundMessage, Thread
+from inbox.outbound import Accepted, file_sent, send_queued_reply
 
 log = logging.getLogger(__name__)
 MAX_REFERENCES = 20
@@ -117,29 +119,11 @@ def to_outbound(row: OutboundMessage, mailbox: Mailbox) -> Outbound:
 def record_sent(session: Session, row: OutboundMessage, mailbox: Mailbox,
                 accepted_at: datetime) -> Message:
     """The server accepted it: file it in the thread, the thread is answered."""
-    thread = session.get(Thread, row.thread_id)
-    assert thread is not None
-    message = Message(
-        thread_id=thread.id, customer_id=thread.customer_id, channel="email",
-        direction="outbound", external_id=row.external_id, sender=mailbox.address,
-        recipient=row.recipient, subject=row.subject, text=row.text, html=row.html,
-        language=row.language, received_at=accepted_at, auto=bool(row.extras.get("automatic")),
-        in_reply_to=row.in_reply_to, references=list(row.references),
-        extras={"mailbox": mailbox.name, "outbound_id": row.id}, author_id=row.author_id,
-        created_at=accepted_at,
+    return file_sent(
+        session, row, Accepted(row.external_id, accepted_at), sender=mailbox.address,
+        auto=bool(row.extras.get("automatic")),
+        extras={"mailbox": mailbox.name, "outbound_id": row.id},
     )
-    session.add(message)
-    session.flush()
-    row.status, row.sent_at, row.message_id, row.last_error = "sent", accepted_at, message.id, ""
-    thread.last_message_at = max(filter(None, [thread.last_message_at, accepted_at]))
-    if not message.auto:
-        if thread.first_response_at is None:
-            thread.first_response_at = accepted_at
-        thread.needs_reply = False
-        thread.due_at = None
-    audit.record(session, thread, "reply.sent", accepted_at, actor_id=row.author_id,
-                 outbound_id=row.id, message_id=message.id, channel="email")
-    return message
 
 
 def send_queued(db: Database, settings: Settings, outbound_id: int) -> str:
@@ -153,30 +137,20 @@ def send_queued(db: Database, settings: Settings, outbound_id: int) -> str:
     Message-ID, which mail clients collapse."""
     from channels.email.smtp import SmtpRejected, SmtpUnavailable, send
 
-    with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        if row is None or row.status in {"sent", "cancelled"}:
-            return row.status if row is not None else "missing"
-        mailbox = mailbox_for_name(settings, row.sender)
-        row.attempts += 1
+    mailboxes: dict[int, Mailbox] = {}
+
+    def deliver(row: OutboundMessage) -> Callable[[], Accepted]:
+        mailbox = mailboxes[row.id] = mailbox_for_name(settings, row.sender)
         outbound = to_outbound(row, mailbox)
-    try:
-        sent = send(mailbox, outbound)
-    except SmtpRejected as exc:
-        _record_failure(db, outbound_id, "failed", str(exc))
-        return "failed"
-    except SmtpUnavailable as exc:
-        _record_failure(db, outbound_id, "pending", str(exc))
-        raise
-    with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        assert row is not None
-        record_sent(session, row, mailbox, sent.accepted_at)
-    return "sent"
 
+        def call() -> Accepted:
+            sent = send(mailbox, outbound)
+            return Accepted(outbound.message_id or "", sent.accepted_at)
 
-def _record_failure(db: Database, outbound_id: int, status: str, error: str) -> None:
-    with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        if row is not None and row.status != "sent":
-            row.status, row.last_error = status, error[:2000]
+        return call
+
+    def file(session: Session, row: OutboundMessage, accepted: Accepted) -> Message:
+        return record_sent(session, row, mailboxes[row.id], accepted.at)
+
+    return send_queued_reply(db, outbound_id, channel="email", deliver=deliver, file=file,
+                             permanent=(SmtpRejected,), temporary=(SmtpUnavailable,))

@@ -1,0 +1,110 @@
+"""What every channel's replies share: sending after commit, filing the reply
+in the thread only once the channel accepted it, and recording failures.
+
+A channel supplies how to send (``deliver``: the queued row's data in, the
+channel's id and acceptance time out) and which of its errors are permanent
+(the reply is marked failed, not retried) or temporary (recorded, re-raised
+for the job's retry). Network I/O runs between two transactions, never inside
+one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from inbox import audit
+from inbox.database import Database
+from inbox.models import Message, OutboundMessage, Thread
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The channel took the reply: its id for the message, and when."""
+
+    external_id: str
+    at: datetime
+
+
+def send_queued_reply(
+    db: Database,
+    outbound_id: int,
+    *,
+    channel: str,
+    deliver: Callable[[OutboundMessage], Callable[[], Accepted]],
+    file: Callable[[Session, OutboundMessage, Accepted], Message],
+    permanent: tuple[type[Exception], ...],
+    temporary: tuple[type[Exception], ...],
+) -> str:
+    """Send one queued reply; returns its status. Safe to run twice: a sent
+    reply is not sent again. ``deliver`` is called inside the first
+    transaction with the row and returns the network call, run after it."""
+    with db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        if row is None or row.channel != channel or row.status in {"sent", "cancelled"}:
+            return row.status if row is not None else "missing"
+        row.attempts += 1
+        send = deliver(row)
+    try:
+        accepted = send()
+    except permanent as exc:
+        _record_failure(db, outbound_id, "failed", str(exc))
+        return "failed"
+    except temporary as exc:
+        _record_failure(db, outbound_id, "pending", str(exc))
+        raise
+    with db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        assert row is not None
+        if row.status != "sent":  # else a concurrent run got there first
+            file(session, row, accepted)
+    return "sent"
+
+
+def file_sent(session: Session, row: OutboundMessage, accepted: Accepted,
+              **fields: Any) -> Message:
+    """The channel accepted ``row``: file it in the thread, mark the reply sent
+    and (unless it was automatic) the thread answered. ``fields`` are the
+    channel's own message columns (sender, subject, extras ...)."""
+    thread = session.get(Thread, row.thread_id)
+    assert thread is not None
+    values: dict[str, Any] = {
+        "recipient": row.recipient, "subject": row.subject, "text": row.text, "html": row.html,
+        "language": row.language, "auto": False, "in_reply_to": row.in_reply_to,
+        "references": list(row.references), "extras": {"outbound_id": row.id},
+        **fields,
+    }
+    message = Message(
+        thread_id=thread.id, customer_id=thread.customer_id, channel=row.channel,
+        direction="outbound", external_id=accepted.external_id, received_at=accepted.at,
+        author_id=row.author_id, created_at=accepted.at, **values,
+    )
+    session.add(message)
+    session.flush()
+    row.status, row.sent_at, row.message_id, row.last_error = "sent", accepted.at, message.id, ""
+    thread.last_message_at = max(filter(None, [thread.last_message_at, accepted.at]))
+    if not message.auto:
+        mark_answered(thread, accepted.at)
+    audit.record(session, thread, "reply.sent", accepted.at, actor_id=row.author_id,
+                 outbound_id=row.id, message_id=message.id, channel=row.channel)
+    return message
+
+
+def mark_answered(thread: Thread, at: datetime) -> None:
+    """We answered: the first response is timed, nothing is due from us."""
+    thread.last_message_at = max(filter(None, [thread.last_message_at, at]))
+    if thread.first_response_at is None:
+        thread.first_response_at = at
+    thread.needs_reply = False
+    thread.due_at = None
+
+
+def _record_failure(db: Database, outbound_id: int, status: str, error: str) -> None:
+    with db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        if row is not None and row.status != "sent":
+            row.status, row.last_error = status, error[:2000]
