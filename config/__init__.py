@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.email import Mailbox, MailboxConfigError, parse_mailboxes
+from config.letters import LettersConfigError, LettersSettings, parse_letters
 from config.twilio import TwilioConfigError, TwilioSettings, parse_twilio
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
@@ -48,6 +49,8 @@ class Settings:
     mailboxes: tuple[Mailbox, ...] = ()
     # [twilio], validated (config.twilio); None when not configured.
     twilio: TwilioSettings | None = None
+    # [letters], validated (config.letters); defaults when absent.
+    letters: LettersSettings = field(default_factory=LettersSettings)
     # Sections of features still to come ([twilio], ...) are kept raw here and
     # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -65,7 +68,7 @@ class Settings:
         return not self.redis_url
 
 
-_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio"}
+_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio", "letters"}
 # Top-level tables that features read themselves; accepted here, checked there.
 _SECTION_KEYS = {"email", "twilio", "letters", "sla", "portal"}
 _SECRET_KEYS = {"secret_key"}
@@ -161,11 +164,13 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
 
-    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio"} if key in raw}
+    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters"}
+                if key in raw}
     try:
         mailboxes = parse_mailboxes(raw.get("email"), env)
         twilio = parse_twilio(raw.get("twilio"), env)
-    except (MailboxConfigError, TwilioConfigError) as exc:
+        letters = parse_letters(raw.get("letters"))
+    except (MailboxConfigError, TwilioConfigError, LettersConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
@@ -184,6 +189,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         log_level=log_level,
         mailboxes=mailboxes,
         twilio=twilio,
+        letters=letters,
         sections=sections,
     )
 

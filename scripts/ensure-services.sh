@@ -25,11 +25,13 @@ log() { printf 'ensure-services: %s\n' "$*" >&2; }
 APT_PACKAGES=(
     dovecot-imapd                       # IMAP server for the email channel tests
     #                                   #   (tests/servers/dovecot.py; pulls in dovecot-core)
-    # tesseract-ocr tesseract-ocr-eng   # OCR for scanned letters (+ one
-    # tesseract-ocr-deu tesseract-ocr-ell tesseract-ocr-ces tesseract-ocr-swe tesseract-ocr-ind
-    #                                   #   language pack per served language)
+    tesseract-ocr tesseract-ocr-eng     # OCR for scanned letters: tessdata the
+    tesseract-ocr-deu tesseract-ocr-ell #   tesserocr wheel reads, and the bare CLI
+    tesseract-ocr-ces tesseract-ocr-swe #   bench/letters.py compares against (one
+    tesseract-ocr-ind                   #   language pack per served language)
+    fonts-dejavu-core                   # fonts for test scans and printable replies
+    libharfbuzz-subset0                 # WeasyPrint's font subsetting (smaller, faster PDFs)
     # chromium chromium-driver          # headless browser for tests/e2e
-    # fonts-dejavu-core                 # fonts for printable letter replies
 )
 # The services themselves, on a machine that lacks them.
 command -v pg_ctlcluster >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)

@@ -70,9 +70,9 @@ def migrate(obj: Context, revision: str) -> None:
 
 
 def _register() -> None:
-    from inbox.cli import book, demo, export, intake, serve, sync
+    from inbox.cli import book, demo, export, intake, letters, serve, sync
 
-    for module in (book, demo, export, intake, serve, sync):
+    for module in (book, demo, export, intake, letters, serve, sync):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -44,6 +44,7 @@ from rq.exceptions import DuplicateSchedulerError
 
 from inbox.jobs.base import spec_of
 from inbox.jobs.intake import retry_due_intakes
+from inbox.jobs.letters import ingest_drop_folders
 from inbox.jobs.mail import sync_all_mailboxes
 from inbox.jobs.twilio import file_pending_twilio_events, reconcile_twilio
 
@@ -75,6 +76,8 @@ PERIODIC: list[Periodic] = [
     Periodic(file_pending_twilio_events, interval=300),
     # Twilio reconciliation: calls, recordings and SMS whose webhooks were lost.
     Periodic(reconcile_twilio, interval=300),
+    # Scanned letters: every complete file in the configured drop folders.
+    Periodic(ingest_drop_folders, interval=60),
 ]
 
 

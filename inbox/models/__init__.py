@@ -12,6 +12,7 @@ from claims.models import (
 from inbox.models.audit import AuditEvent
 from inbox.models.events import ChannelEvent
 from inbox.models.intake import FailedIntake
+from inbox.models.letters import LetterReview
 from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
 from inbox.models.outbound import OutboundMessage
@@ -30,6 +31,7 @@ __all__ = [
     "CustomerIdentity",
     "CustomerMerge",
     "FailedIntake",
+    "LetterReview",
     "MailboxState",
     "Message",
     "OutboundMessage",

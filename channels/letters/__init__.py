@@ -1,0 +1,1 @@
+"""Scanned letters in, printable letters out."""
