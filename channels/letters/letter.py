@@ -64,10 +64,12 @@ def build_letter(
     received_at: datetime,
     options: LetterOptions,
     pages_file: tuple[bytes, str, str] | None,
+    size: int = 0,
 ) -> Letter:
     """One letter from its pages. ``pages_file`` is (bytes, content type,
-    extension) of the letter's own pages when the scan was split, else None
-    (the whole file is the letter)."""
+    extension) of the letter's own pages when the scan was split, else None:
+    the whole file (``size`` bytes, in the blob store as ``sha256``) is the
+    letter."""
     pages = [results[i] for i in page_indexes]
     texts = [p.page for p in pages if p.page is not None]
     text = "\n\n".join(t.text for t in texts if t.text)
@@ -109,13 +111,15 @@ def build_letter(
                                 if confidences else None),
         },
     }
+    stem = re.sub(r"[^\w.-]+", "_", path.stem)[:80] or "letter"
     if pages_file is None:
-        data, content_type, ext = path.read_bytes(), scan.content_type, scan.kind
+        # The whole file is the letter: it is in the blob store already.
+        attachment = InboundAttachment(f"{stem}.{scan.kind}", scan.content_type,
+                                       sha256=sha256, size=size)
     else:
         data, content_type, ext = pages_file
-    stem = re.sub(r"[^\w.-]+", "_", path.stem)[:80] or "letter"
-    suffix = "" if pages_file is None else f"-p{page_indexes[0] + 1}-{page_indexes[-1] + 1}"
-    attachment = InboundAttachment(f"{stem}{suffix}.{ext}", content_type, data=data)
+        suffix = f"-p{page_indexes[0] + 1}-{page_indexes[-1] + 1}"
+        attachment = InboundAttachment(f"{stem}{suffix}.{ext}", content_type, data=data)
     inbound = Inbound(
         channel="letter",
         external_id=letter_external_id(sha256, page_indexes, scan.pages),

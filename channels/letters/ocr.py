@@ -10,8 +10,8 @@ Per page, cheaply and before the real OCR, on a quarter-size thumbnail:
   ``deskew_min_degrees`` (tesseract's single-block mode copes with less);
 * noise: the share of lone specks in a sample square; a noisy page gets a
   3x3 median filter (without it tesseract can take minutes on a page);
-* language: two or three body lines are cut out, straightened and read with
-  the script models (``eng+ell``); the detector given by the caller names the
+* language: two body lines are cut out, straightened and read with the
+  English model (the Greek one too when that reads badly); the detector given by the caller names the
   language, and the page is then read with that language (plus English, for
   identifiers and English words).
 
@@ -37,6 +37,9 @@ from PIL import Image, ImageChops, ImageFilter
 
 TESSERACT_CODES = {"en": "eng", "de": "deu", "el": "ell", "cs": "ces", "sv": "swe", "id": "ind"}
 DEFAULT_TESSDATA = "/usr/share/tesseract-ocr/5/tessdata"
+# Below this mean confidence the English model's reading of the language band
+# is tried again with the Greek one.
+GREEK_RETRY_CONFIDENCE = 75
 
 
 class OcrTimeout(Exception):  # noqa: N818 - reads as the event it is
@@ -53,7 +56,7 @@ class OcrOptions:
     noise_threshold: float = 0.004
     # Share of ink on the thumbnail below which a page counts as blank.
     blank_max_ink: float = 0.002
-    detect_lines: int = 3
+    detect_lines: int = 2
 
 
 @dataclass
@@ -121,11 +124,17 @@ class OcrEngine:
         code = TESSERACT_CODES.get(language or "en", "eng")
         return code if code == "eng" else f"{code}+eng"
 
-    def _script_lang(self) -> str:
-        scripts = ["eng"]
-        if "el" in self.options.languages:
-            scripts.append("ell")
-        return "+".join(scripts)
+    def _band_text(self, band: Image.Image, dpi: int) -> str:
+        """The band read with the English model, which reads every Latin-script
+        language well enough to tell them apart; a Greek band reads as
+        low-confidence nonsense and is read again with the Greek model.
+        (``eng+ell`` in one pass costs twice as much on Latin pages.)"""
+        text, confidence, _ = self._ocr(band, dpi, "eng")
+        if "el" in self.options.languages and confidence < GREEK_RETRY_CONFIDENCE:
+            greek, greek_confidence, _ = self._ocr(band, dpi, "ell")
+            if greek_confidence > confidence:
+                return greek
+        return text
 
     # -- a page -----------------------------------------------------------
 
@@ -151,14 +160,14 @@ class OcrEngine:
             image = image.filter(ImageFilter.MedianFilter(3))
             result.cleaned = True
         if abs(skew) >= self.options.deskew_min_degrees:
-            image = image.rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
+            image = image.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=255)
             result.deskewed = True
 
         if language is None and self.detect is not None and len(self.options.languages) > 1:
             band = _band(image, rows, factor, 0.0 if result.deskewed else skew,
                          self.options.detect_lines)
             if band is not None:
-                language = self._detect(self._ocr(band, dpi, self._script_lang())[0])
+                language = self._detect(self._band_text(band, dpi))
         result.language = language or (self.options.languages[0]
                                         if self.options.languages else None)
         text, confidence, lines = self._ocr(image, dpi, self.tesseract_lang(result.language),
@@ -248,19 +257,18 @@ def _sharpness(profile: list[int]) -> float:
     return float(sum((a - b) ** 2 for a, b in pairwise(profile)))
 
 
-def _skew(ink: Image.Image, limit: float = 8.0) -> tuple[float, list[int]]:
+def _skew(ink: Image.Image, limit: int = 8) -> tuple[float, list[int]]:
     """The skew in degrees (rotate by it to straighten) and the row profile at
-    that angle: coarse search in 1° steps, then 0.25° around the best."""
+    that angle: coarse search in 1° steps on a half-size copy, then 0.25°
+    steps around the best on the thumbnail itself."""
+    small = ink.reduce(2)
+    coarse = max((float(a) for a in range(-limit, limit + 1)),
+                 key=lambda a: _sharpness(_profile(small, a)))
     scores: dict[float, tuple[float, list[int]]] = {}
-
-    def score(angle: float) -> float:
-        if angle not in scores:
-            profile = _profile(ink, angle)
-            scores[angle] = (_sharpness(profile), profile)
-        return scores[angle][0]
-
-    coarse = max((float(a) for a in range(-int(limit), int(limit) + 1)), key=score)
-    fine = max((coarse + d / 4 for d in (-3, -2, -1, 0, 1, 2, 3)), key=score)
+    for angle in (coarse + d / 4 for d in (-3, -2, -1, 0, 1, 2, 3)):
+        profile = _profile(ink, angle)
+        scores[angle] = (_sharpness(profile), profile)
+    fine = max(scores, key=lambda a: scores[a][0])
     return fine, scores[fine][1]
 
 
@@ -293,7 +301,7 @@ def _band(image: Image.Image, rows: list[int], factor: int, skew: float,
     strip_top = max(0, top - drift)
     strip = image.crop((0, strip_top, image.width, min(image.height, bottom + drift)))
     # Rotate about the page centre, as the thumbnail was, so rows line up.
-    upright = strip.rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255,
+    upright = strip.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=255,
                            center=(image.width / 2, image.height / 2 - strip_top))
     return upright.crop((0, top - strip_top, image.width, bottom - strip_top))
 

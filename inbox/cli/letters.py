@@ -23,11 +23,13 @@ def letters() -> None:
 
 @contextmanager
 def _intake(obj: Context, workers: int | None) -> Iterator[Any]:
-    from inbox.letters.intake import LetterIntake
+    from inbox.letters.intake import LetterIntake, ocr_options
     from inbox.letters.pool import ocr_pool
 
     settings = obj.settings
-    pool = ocr_pool(settings.letters.ocr_workers if workers is None else workers)
+    # The workers load their models while this process builds the app.
+    pool = ocr_pool(settings.letters.ocr_workers if workers is None else workers,
+                    warm=ocr_options(settings))
     try:
         yield LetterIntake(obj.app.extensions["inbox.db"], settings, pool)
     finally:
@@ -61,11 +63,10 @@ def ingest(obj: Context, files: tuple[Path, ...], workers: int | None, move: boo
 
     failed = 0
     with _intake(obj, workers) as intake:
-        for path in files:
-            outcome = intake.ingest_file(path, datetime.now(UTC))
+        for outcome in intake.ingest_files(files, lambda: datetime.now(UTC)):
             _report(outcome)
             if move:
-                place(outcome, path.parent)
+                place(outcome, outcome.path.parent)
             failed += outcome.outcome == "failed"
     if failed:
         raise SystemExit(1)

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 LOCK_TTL = 60 * 60
 
 
-@job("scheduled", timeout=55 * 60, transaction=False)
+@job("ocr", timeout=55 * 60, transaction=False)
 def ingest_drop_folders(db: Database) -> dict[str, int]:
     """Periodic: file every complete scan in each ``letters.drop_folders``
     directory and move it to processed/ or failed/. One pass at a time (lock

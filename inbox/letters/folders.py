@@ -100,11 +100,11 @@ def process_folder(intake: LetterIntake, directory: Path, now: Callable[[], date
                    ) -> list[FileOutcome]:
     """File every complete scan in ``directory`` and move it out of the way."""
     outcomes = []
-    for path in ready_files(directory, settle_seconds, state=state):
-        outcome = intake.ingest_file(path, now())
+    for outcome in intake.ingest_files(ready_files(directory, settle_seconds, state=state),
+                                       now):
         try:
             place(outcome, directory)
         except OSError as exc:  # filed; only the move failed: say so, file stays
-            log.error("could not move %s after filing: %s", path, exc)
+            log.error("could not move %s after filing: %s", outcome.path, exc)
         outcomes.append(outcome)
     return outcomes

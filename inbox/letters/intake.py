@@ -14,11 +14,11 @@ failed intake with the reason, its bytes kept for a retry.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import traceback
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,24 @@ class FileOutcome:
     failed_id: int | None = None
 
 
+def ocr_options(settings: Settings) -> OcrOptions:
+    cfg = settings.letters
+    return OcrOptions(
+        languages=settings.languages, tessdata=cfg.tessdata,
+        timeout_seconds=cfg.ocr_timeout_seconds, deskew_min_degrees=cfg.deskew_min_degrees,
+    )
+
+
+@dataclass
+class _Pending:
+    """A file whose pages are being read."""
+
+    path: Path
+    sha256: str
+    scan: ScanFile
+    futures: list[Future[PageResult]]
+
+
 class LetterIntake:
     """Files scans with one OCR pool; use as a context manager or call close()."""
 
@@ -64,11 +82,7 @@ class LetterIntake:
         self.settings = settings
         self.pool = pool
         cfg = settings.letters
-        self.ocr_options = OcrOptions(
-            languages=settings.languages, tessdata=cfg.tessdata,
-            timeout_seconds=cfg.ocr_timeout_seconds,
-            deskew_min_degrees=cfg.deskew_min_degrees,
-        )
+        self.ocr_options = ocr_options(settings)
         head = cfg.letterhead
         self.letter_options = LetterOptions(
             patterns={"policy": settings.policy_re, "claim": settings.claim_re},
@@ -77,31 +91,71 @@ class LetterIntake:
             separator_barcode=cfg.separator_barcode,
         )
 
-    # -- one file ---------------------------------------------------------
+    # -- files ----------------------------------------------------------
 
     def ingest_file(self, path: Path, now: datetime) -> FileOutcome:
+        return next(iter(self.ingest_files([path], lambda: now)))
+
+    def ingest_files(self, paths: Iterable[Path],
+                     now: Callable[[], datetime]) -> Iterator[FileOutcome]:
+        """File ``paths`` in order, one outcome each as it is done. The pages
+        of the next few files are read while one is being filed, so every
+        core has work even when each file is a single page."""
+        lookahead = max(2, 2 * getattr(self.pool, "_max_workers", 1))
+        window: deque[FileOutcome | _Pending] = deque()
+        for path in paths:
+            window.append(self._start(Path(path), now()))
+            while len(window) > lookahead:
+                yield self._finish(window.popleft(), now())
+        while window:
+            yield self._finish(window.popleft(), now())
+
+    def _start(self, path: Path, now: datetime) -> FileOutcome | _Pending:
+        """Keep the file, and hand its pages to the OCR pool."""
         limit = int(self.settings.letters.max_file_mb * 1024 * 1024)
         try:
             size = path.stat().st_size
+            if size > limit:
+                # Too big to keep: recorded, not stored.
+                return self._fail(path, "", None, now,
+                                  f"the file is {size / 1048576:.1f} MB; the limit is "
+                                  f"{self.settings.letters.max_file_mb:g} MB")
+            blobs = self._blobs()
+            sha = blobs.put_file(path)  # durable before anything else happens
         except OSError as exc:
-            return FileOutcome(path, "", "failed", error=f"cannot read the file: {exc}")
-        if size > limit:
-            # Too big to keep: recorded, not stored.
-            return self._fail(path, "", None, now,
-                              f"the file is {size / 1048576:.1f} MB; the limit is "
-                              f"{self.settings.letters.max_file_mb:g} MB")
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        blobs = self._blobs()
-        blobs.put(data)  # durable before anything else happens
+            return self._fail(path, "", None, now, f"cannot read the file: {exc}")
+        duplicate = self._duplicate(path, sha)
+        if duplicate is not None:
+            return duplicate
+        stored = blobs.path(sha)  # immutable, unlike the dropped file
+        try:
+            scan = inspect(stored)
+        except ScanError as exc:
+            return self._fail(path, sha, sha, now, str(exc))
+        jobs = [PageJob(str(stored), scan.kind, i, self.ocr_options,
+                        self.letter_options.separator_barcode) for i in range(scan.pages)]
+        return _Pending(path, sha, scan, [self.pool.submit(read_page, job) for job in jobs])
+
+    def _duplicate(self, path: Path, sha: str) -> FileOutcome | None:
         with self.db.transaction() as session:
             filed = _filed_messages(session, sha)
-            if filed:
-                return FileOutcome(path, sha, "duplicate", letters=len(filed),
-                                   message_ids=filed)
+        if filed:
+            return FileOutcome(path, sha, "duplicate", letters=len(filed), message_ids=filed)
+        return None
+
+    def _finish(self, item: FileOutcome | _Pending, now: datetime) -> FileOutcome:
+        if isinstance(item, FileOutcome):
+            return item
+        path, sha, scan = item.path, item.sha256, item.scan
         try:
-            scan = inspect(path)
-            results = self._read_pages(path, scan)
+            results = [f.result() for f in item.futures]
+            errors = [r for r in results if r.kind == "error"]
+            if errors:
+                raise ScanError(f"page {errors[0].index + 1}: {errors[0].error}")
+            # The same bytes may have been in the window twice.
+            duplicate = self._duplicate(path, sha)
+            if duplicate is not None:
+                return duplicate
             letters = self._letters(path, scan, sha, results, now)
         except ScanError as exc:
             return self._fail(path, sha, sha, now, str(exc))
@@ -113,28 +167,19 @@ class LetterIntake:
             return self._fail(path, sha, sha, now, "no text found: every page is blank")
         return self._file(path, sha, scan, letters, now)
 
-    def _read_pages(self, path: Path, scan: ScanFile) -> list[PageResult]:
-        jobs = [PageJob(str(path), scan.kind, i, self.ocr_options,
-                        self.letter_options.separator_barcode) for i in range(scan.pages)]
-        futures = [self.pool.submit(read_page, job) for job in jobs]
-        results = [f.result() for f in futures]
-        errors = [r for r in results if r.kind == "error"]
-        if errors:
-            first = errors[0]
-            raise ScanError(f"page {first.index + 1}: {first.error}")
-        return results
-
     def _letters(self, path: Path, scan: ScanFile, sha: str, results: list[PageResult],
                  now: datetime) -> list:  # type: ignore[type-arg]
         groups = split_pages([r.kind for r in results],
                              split_on_blank=self.letter_options.split_on_blank)
+        stored = self._blobs().path(sha)
         letters = []
         for indexes in groups:
             subset = None if len(groups) == 1 and len(indexes) == scan.pages else (
-                pages_subset(path, scan.kind, indexes))
+                pages_subset(stored, scan.kind, indexes))
             letters.append(build_letter(
                 path=path, scan=scan, sha256=sha, results=results, page_indexes=indexes,
                 received_at=now, options=self.letter_options, pages_file=subset,
+                size=stored.stat().st_size,
             ))
         return letters
 
@@ -214,10 +259,6 @@ class LetterIntake:
         with self.db.transaction() as session:
             return session.info[CONFIG_KEY].blobs
 
-    # -- many files -------------------------------------------------------
-
-    def ingest_files(self, paths: Iterable[Path], now: datetime) -> list[FileOutcome]:
-        return [self.ingest_file(Path(p), now) for p in paths]
 
 
 def _filed_messages(session: Session, sha: str) -> list[int]:

@@ -46,6 +46,15 @@ def engine(options: OcrOptions) -> OcrEngine:
     return _engine
 
 
+def warm_up(options: OcrOptions) -> None:
+    """Load the language models and the first tesseract model now (about a
+    second), while the main process is still starting."""
+    ocr = engine(options)
+    if ocr.detect is not None:
+        ocr.detect("warming up the language models")
+    ocr.api("eng")
+
+
 def read_page(job: PageJob) -> PageResult:
     """Open, classify and read one page (runs in a worker process)."""
     try:
@@ -75,11 +84,16 @@ class _InProcess(Executor):
         return future
 
 
-def ocr_pool(workers: int = 0) -> Executor:
-    """``workers`` processes (0: one per core); 1 reads in this process."""
+def ocr_pool(workers: int = 0, warm: OcrOptions | None = None) -> Executor:
+    """``workers`` processes (0: one per core); 1 reads in this process.
+    With ``warm``, each worker loads its models straight away."""
     count = workers or os.cpu_count() or 1
     if count <= 1:
         return _InProcess()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["inbox.letters.pool"])
-    return ProcessPoolExecutor(max_workers=count, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    if warm is not None:
+        for _ in range(count):
+            pool.submit(warm_up, warm)
+    return pool
