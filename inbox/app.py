@@ -30,10 +30,11 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     db = Database()
     init_db(app, db, settings)
 
-    from inbox.web import twilio, views
+    from inbox.web import letters, twilio, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(twilio.bp)
+    app.register_blueprint(letters.bp)
     return app
 
 

@@ -11,7 +11,8 @@ Per page, cheaply and before the real OCR, on a quarter-size thumbnail:
 * noise: the share of lone specks in a sample square; a noisy page gets a
   3x3 median filter (without it tesseract can take minutes on a page);
 * language: two body lines are cut out, straightened and read with the
-  English model (the Greek one too when that reads badly); the detector given by the caller names the
+  English model (the Greek one too when that reads badly); the detector
+  given by the caller names the
   language, and the page is then read with that language (plus English, for
   identifiers and English words).
 
