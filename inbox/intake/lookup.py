@@ -29,6 +29,7 @@ from inbox.models import Message, Thread
 # Which identity decides when a message carries several that point to
 # different customers.
 KIND_PRIORITY = ("email", "phone", "customer_ref", "address")
+MAX_IDENTITY = 320  # CustomerIdentity.value
 
 
 def sender_identities(inbound: Inbound, cfg: IngestConfig) -> list[tuple[str, str]]:
@@ -39,7 +40,8 @@ def sender_identities(inbound: Inbound, cfg: IngestConfig) -> list[tuple[str, st
             if identity.kind != kind:
                 continue
             value = normalize_identity(kind, identity.value, cfg.default_region)
-            if value:
+            # Longer than the identity column: not an identity (a misread block).
+            if value and len(value) <= MAX_IDENTITY:
                 found.setdefault((kind, value))
     return list(found)
 

@@ -82,6 +82,13 @@ def retry_failed_intake(session: Session, failed_id: int, now: datetime) -> Retr
 def _reparse(session: Session, failed: FailedIntake, now: datetime) -> Inbound | RetryOutcome:
     """Raw input the adapter could not parse: parse it again (the parser may
     have been fixed since). Only email keeps enough raw input for this."""
+    if failed.channel == "letter" and failed.raw_ref:
+        return RetryOutcome(
+            failed.id, "not_retryable",
+            error=("a scan is read again by filing its file again: inbox letters ingest "
+                   "DIR/failed/FILE (or the kept copy in the blob store, "
+                   f"sha256 {failed.raw_ref})"),
+        )
     if failed.channel != "email" or not failed.raw_ref:
         return RetryOutcome(
             failed.id, "not_retryable",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
+from rq import Retry
 
 from inbox import queueing
 from inbox.database import Database
@@ -51,3 +52,13 @@ def ingest_drop_folders(db: Database) -> dict[str, int]:
         pool.shutdown(wait=True, cancel_futures=True)
         lock.release()
     return counts
+
+
+@job("outbound", timeout=300, retry=Retry(max=5, interval=[30, 120, 600, 1800, 3600]),
+     transaction=False)
+def print_letter_reply(db: Database, outbound_id: int) -> str:
+    """Render one queued letter reply for the print room (see
+    :func:`inbox.letters.replies.print_queued_letter`)."""
+    from inbox.letters.replies import print_queued_letter
+
+    return print_queued_letter(db, current_app.config["SETTINGS"], outbound_id)

@@ -207,6 +207,14 @@ class LetterIntake:
             results = ingest_batch(session, inbounds, now)
             for letter, result in zip(letters, results, strict=True):
                 self._after_filing(session, letter, result, now, outcome)
+            if all(r.failed is None for r in results):
+                # An earlier failure of this file (fixed since, or filed again by hand).
+                session.execute(
+                    sa.update(FailedIntake)
+                    .where(FailedIntake.channel == "letter",
+                           FailedIntake.external_id == f"scan:{sha}",
+                           FailedIntake.status == "failed")
+                    .values(status="retried", updated_at=now))
         if any(r.failed is not None for r in results):
             outcome.outcome = "failed"
             outcome.error = "; ".join(r.failed.error for r in results if r.failed is not None)

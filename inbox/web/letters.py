@@ -257,6 +257,30 @@ def resolve(review_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("letters.review", q=request.form.get("q") or None), code=303)
 
 
+# -- the print room ----------------------------------------------------------
+
+
+@bp.get("/letters/print")
+def print_room() -> str:
+    from inbox.letters.replies import print_queue
+
+    return render_template("letters/print.html", letters=print_queue(db_session()))
+
+
+@bp.post("/letters/print/<int:message_id>")
+def printed(message_id: int) -> BaseResponse | tuple[str, int]:
+    from inbox.letters.replies import mark_printed
+    from inbox.mail.outbound import ReplyError
+
+    try:
+        mark_printed(db_session(), message_id, datetime.now(UTC))
+    except ReplyError as exc:
+        flash(str(exc), "error")
+        return render_template("letters/print.html", letters=[]), 400
+    flash(f"Letter {message_id} marked printed.", "ok")
+    return redirect(url_for("letters.print_room"), code=303)
+
+
 # -- a letter's pages and original -----------------------------------------
 
 

@@ -450,7 +450,8 @@ def test_periodic_jobs_are_declared_with_their_jobs() -> None:
     assert PERIODIC, "no periodic jobs declared"
     for entry in PERIODIC:
         spec = spec_of(entry.job)  # raises for a function not declared with @job
-        assert spec.queue == "scheduled"
+        # OCR has a queue of its own: a pile of scans never holds up the rest.
+        assert spec.queue in {"scheduled", "ocr"}
         assert bool(entry.interval) != bool(entry.cron)
 
 

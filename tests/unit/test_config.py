@@ -89,8 +89,8 @@ timezone = "Europe/Berlin"
 languages = ["de", "en"]
 thread_window_days = 14
 
-[letters]
-drop_folder = "/srv/scans"
+[portal]
+base_url = "https://portal.example"
 """)
     settings = load_settings(env=env)
     assert settings.database_url == "postgresql://inbox@db.internal/inbox"
@@ -101,7 +101,7 @@ drop_folder = "/srv/scans"
     assert settings.languages == ("de", "en")
     assert settings.thread_window_days == 14
     # Sections of features still to come are kept for their own loaders.
-    assert settings.sections["letters"] == {"drop_folder": "/srv/scans"}
+    assert settings.sections["portal"] == {"base_url": "https://portal.example"}
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:

@@ -205,6 +205,25 @@ def test_bad_files_fail_with_a_reason_and_are_kept(
     assert again.failed_id == outcome.failed_id
 
 
+def test_a_failed_scan_filed_later_closes_its_failed_intake(
+    intake: LetterIntake, committed_db: Database, letter_scans: Scans, book: dict[str, int],
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scan.png"
+    path.write_bytes(letter_scans.letters["en-claim"].read_bytes())
+    with committed_db.transaction() as session:
+        sha = session.info[CONFIG_KEY].blobs.put_file(path)
+        session.add(FailedIntake(channel="letter", external_id=f"scan:{sha}", raw_ref=sha,
+                                 error="scan.png: OCR took longer than 120 s", status="failed",
+                                 attempts=1, created_at=NOW, updated_at=NOW))
+    outcome = intake.ingest_file(path, NOW)
+    assert outcome.outcome == "filed"
+    with committed_db.transaction() as session:
+        statuses = session.scalars(sa.select(FailedIntake.status).where(
+            FailedIntake.external_id == f"scan:{sha}")).all()
+    assert statuses == ["retried"]
+
+
 def test_a_fuzzy_number_counts_only_when_the_book_has_it(
     intake: LetterIntake, committed_db: Database, tmp_path: Path,
 ) -> None:

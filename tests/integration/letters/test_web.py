@@ -15,7 +15,7 @@ import io
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -390,3 +390,32 @@ def test_job_is_declared_for_the_worker() -> None:
     spec = spec_of(ingest_uploaded_letter)
     assert spec.timeout == 30 * 60
     assert spec.name == "inbox.jobs.letters_upload.ingest_uploaded_letter"
+
+
+def test_the_print_room_lists_rendered_letters_until_printed(
+    app: Flask, client: FlaskClient, committed_db: Database,
+) -> None:
+    from inbox.letters.replies import print_queued_letter, queue_letter_reply
+    from inbox.models import OutboundMessage
+
+    now = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+    with committed_db.transaction() as session:
+        customer = factories.customer(session, name="Ana Novak",
+                                      address="Dlouhá 5, 110 00 Praha 1")
+        thread = Thread(customer_id=customer.id, subject="Pojistná událost", created_at=now,
+                        language="cs")
+        session.add(thread)
+        session.flush()
+        outbound_id = queue_letter_reply(session, thread.id, "Vážená paní Novaková,", now).id
+    assert print_queued_letter(committed_db, app.config["SETTINGS"], outbound_id,
+                               lambda: now) == "sent"
+    with committed_db.transaction() as session:
+        message_id = session.get(OutboundMessage, outbound_id).message_id
+    page = client.get("/letters/print").get_data(as_text=True)
+    assert f'data-message="{message_id}"' in page
+    assert "Ana Novak" in page
+    response = client.post(f"/letters/print/{message_id}")
+    assert response.status_code == 303
+    assert f'data-message="{message_id}"' not in client.get("/letters/print").get_data(
+        as_text=True)
+    assert client.post("/letters/print/999999").status_code == 400
