@@ -41,6 +41,8 @@ DEFAULT_TESSDATA = "/usr/share/tesseract-ocr/5/tessdata"
 # Below this mean confidence the English model's reading of the language band
 # is tried again with the Greek one.
 GREEK_RETRY_CONFIDENCE = 75
+# Share of the page width read for language detection.
+BAND_WIDTH = 0.6
 
 
 class OcrTimeout(Exception):  # noqa: N818 - reads as the event it is
@@ -291,20 +293,23 @@ def _band(image: Image.Image, rows: list[int], factor: int, skew: float,
     lines = _text_rows(rows)
     if not lines:
         return None
-    # Skip the letterhead and address block: start a third of the way down.
-    start = min(len(lines) - 1, len(lines) // 3)
+    # The middle of the page: past the letterhead, addresses, date and
+    # subject (names and numbers say little about the language), in the body.
+    start = min(len(lines) - 1, len(lines) // 2)
     chosen = lines[start:start + count]
     pad = 2
+    # The left part of the lines is enough words for the detector.
+    width = int(image.width * BAND_WIDTH)
     top, bottom = (chosen[0][0] - pad) * factor, (chosen[-1][1] + pad) * factor
     if not skew:
-        return image.crop((0, max(0, top), image.width, min(image.height, bottom)))
+        return image.crop((0, max(0, top), width, min(image.height, bottom)))
     drift = int(image.width / 2 * math.tan(math.radians(abs(skew)))) + 4 * factor
     strip_top = max(0, top - drift)
     strip = image.crop((0, strip_top, image.width, min(image.height, bottom + drift)))
     # Rotate about the page centre, as the thumbnail was, so rows line up.
     upright = strip.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=255,
                            center=(image.width / 2, image.height / 2 - strip_top))
-    return upright.crop((0, top - strip_top, image.width, bottom - strip_top))
+    return upright.crop((0, top - strip_top, width, bottom - strip_top))
 
 
 def _text_rows(profile: list[int], min_height: int = 3) -> list[tuple[int, int]]:

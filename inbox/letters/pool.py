@@ -42,7 +42,8 @@ def engine(options: OcrOptions) -> OcrEngine:
         from inbox.intake.language import detect_language
 
         languages = options.languages
-        _engine = OcrEngine(options, detect=lambda text: detect_language(text, languages))
+        _engine = OcrEngine(options, detect=lambda text: detect_language(
+            text, languages, low_accuracy=True))
     return _engine
 
 
