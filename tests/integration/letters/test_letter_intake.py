@@ -14,6 +14,7 @@ from inbox.database import Database
 from inbox.intake.core import CONFIG_KEY
 from inbox.letters.intake import LetterIntake
 from inbox.models import FailedIntake, LetterReview, Message
+from tests import factories
 from tests.letters import scans
 from tests.letters.scans import LETTERS, LETTERS_BY_KEY, char_accuracy
 
@@ -250,3 +251,36 @@ def test_a_fuzzy_number_counts_only_when_the_book_has_it(
         review = session.get(LetterReview, outcome.review_ids[0])
         assert review is not None
         assert "OCR corrections" in review.reasons[0]
+
+
+def test_a_reps_choice_is_remembered_for_the_next_letter(
+    intake: LetterIntake, committed_db: Database, tmp_path: Path,
+) -> None:
+    import dataclasses
+
+    from inbox.letters.review import resolve_review
+
+    spec = LETTERS_BY_KEY["sv-renewal"]
+    with committed_db.transaction() as session:
+        # On file under another address and without the policy: nothing matches.
+        owner = factories.customer(session, name="Karin Lindqvist", language="sv")
+        owner_id = owner.id
+    anonymous = dataclasses.replace(spec, policy_number=None, claim_number=None,
+                                    subject="Ärende: Fråga om min försäkring")
+    first = scans.save_text_pdf(anonymous, tmp_path / "first.pdf")
+    outcome = intake.ingest_file(first, NOW)
+    assert len(outcome.review_ids) == 1
+    with committed_db.transaction() as session:
+        review = session.get(LetterReview, outcome.review_ids[0])
+        assert review.reasons == ["no customer in the book matches the sender"]
+        resolve_review(session, review.id, owner_id, NOW)
+        message = session.get(Message, outcome.message_ids[0])
+        assert message.customer_id == owner_id
+
+    later = dataclasses.replace(anonymous, body=[*anonymous.body, "PS. Tack på förhand."])
+    second = intake.ingest_file(scans.save_text_pdf(later, tmp_path / "second.pdf"), NOW)
+    assert second.review_ids == []
+    with committed_db.transaction() as session:
+        message = session.get(Message, second.message_ids[0])
+        assert message.customer_id == owner_id
+        assert message.extras["identified_by"] == "address"
