@@ -258,6 +258,43 @@ def test_periodic_job_queues_only_due_retries(
         db.engine.dispose()
 
 
+def test_drop_folder_job_files_scans_and_skips_while_a_pass_runs(
+    tmp_path: Path, redis_url: str, conn: redis.Redis
+) -> None:
+    import dataclasses
+    import os
+    import time
+
+    from inbox.jobs.letters import ingest_drop_folders
+    from tests.letters import scans
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    spec = scans.LETTERS_BY_KEY["en-claim"]
+    scan = scans.save_png(scans.render_pages(spec, seed=31)[0], drop / "letter.png")
+    past = time.time() - 60
+    os.utime(scan, (past, past))
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'drop.sqlite3'}", redis_url)
+    settings = dataclasses.replace(settings, letters=dataclasses.replace(
+        settings.letters, drop_folders=(str(drop), str(tmp_path / "missing")), ocr_workers=1))
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    db = app.extensions["inbox.db"]
+    try:
+        with app.app_context():
+            lock = conn.lock("inbox:letters:drop-folders", timeout=60)
+            assert lock.acquire(blocking=False)
+            assert ingest_drop_folders() == {}  # another pass holds the lock
+            lock.release()
+            assert ingest_drop_folders() == {str(drop): 1, str(tmp_path / "missing"): -1}
+        assert (drop / "processed" / "letter.png").exists()
+        with db.transaction() as session:
+            letters = session.scalars(sa.select(Message).where(Message.channel == "letter")).all()
+            assert [m.subject for m in letters] == [spec.subject.split(": ", 1)[1]]
+    finally:
+        db.engine.dispose()
+
+
 # -- the CLI of the failed-intake list -----------------------------------------
 
 
