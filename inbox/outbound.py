@@ -22,6 +22,22 @@ from inbox.database import Database
 from inbox.models import Message, OutboundMessage, Thread
 
 
+class ReplyError(ValueError):
+    """A reply that cannot be sent as asked; the message says why."""
+
+
+def reply_thread(session: Session, thread_id: int, body: str) -> tuple[Thread, str]:
+    """The thread a reply answers and the reply's text, stripped; raises
+    :class:`ReplyError` for a thread that does not exist or an empty reply."""
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        raise ReplyError(f"no thread {thread_id}")
+    text = body.strip()
+    if not text:
+        raise ReplyError("the reply is empty")
+    return thread, text
+
+
 @dataclass(frozen=True)
 class Accepted:
     """The channel took the reply: its id for the message, and when."""

@@ -30,9 +30,15 @@ from config import Settings
 from config.twilio import TwilioSettings
 from inbox import audit
 from inbox.database import Database
-from inbox.mail.outbound import ReplyError
 from inbox.models import Message, OutboundMessage, Thread
-from inbox.outbound import Accepted, file_sent, mark_answered, send_queued_reply
+from inbox.outbound import (
+    Accepted,
+    ReplyError,
+    file_sent,
+    mark_answered,
+    reply_thread,
+    send_queued_reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +94,7 @@ def queue_sms_reply(
     """Queue an SMS answer to the customer of the thread (sent by the job
     :func:`inbox.jobs.twilio.send_sms_reply` after commit)."""
     twilio = _twilio(settings)
-    thread = session.get(Thread, thread_id)
-    if thread is None:
-        raise ReplyError(f"no thread {thread_id}")
-    text = body.strip()
-    if not text:
-        raise ReplyError("the reply is empty")
+    thread, text = reply_thread(session, thread_id, body)
     if len(text) > MAX_SMS_LENGTH:
         raise ReplyError(f"an SMS holds at most {MAX_SMS_LENGTH} characters "
                          f"(this one has {len(text)})")

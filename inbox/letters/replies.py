@@ -30,9 +30,8 @@ from config import Settings
 from inbox import audit
 from inbox.database import Database
 from inbox.intake.core import CONFIG_KEY
-from inbox.mail.outbound import ReplyError
 from inbox.models import Attachment, Message, OutboundMessage, Thread, User
-from inbox.outbound import Accepted, file_sent, send_queued_reply
+from inbox.outbound import Accepted, ReplyError, file_sent, reply_thread, send_queued_reply
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 MAX_BODY = 20_000
@@ -44,12 +43,7 @@ def queue_letter_reply(
 ) -> OutboundMessage:
     """Queue a reply by letter (printed by the job
     :func:`inbox.jobs.letters.print_letter_reply` after commit)."""
-    thread = session.get(Thread, thread_id)
-    if thread is None:
-        raise ReplyError(f"no thread {thread_id}")
-    text = body.strip()
-    if not text:
-        raise ReplyError("the reply is empty")
+    thread, text = reply_thread(session, thread_id, body)
     if len(text) > MAX_BODY:
         raise ReplyError(f"a letter holds at most {MAX_BODY} characters")
     customer = session.get(Customer, thread.customer_id)

@@ -25,15 +25,11 @@ from inbox import audit
 from inbox.database import Database
 from inbox.intake.subjects import strip_prefixes
 from inbox.mail.texts import reply_text
-from inbox.models import Message, OutboundMessage, Thread
-from inbox.outbound import Accepted, file_sent, send_queued_reply
+from inbox.models import Message, OutboundMessage
+from inbox.outbound import Accepted, ReplyError, file_sent, reply_thread, send_queued_reply
 
 log = logging.getLogger(__name__)
 MAX_REFERENCES = 20
-
-
-class ReplyError(ValueError):
-    """A reply that cannot be sent as asked; the message says why."""
 
 
 def queue_email_reply(
@@ -47,11 +43,7 @@ def queue_email_reply(
     automatic: bool = False,
     team: str = "Claims service",
 ) -> OutboundMessage:
-    thread = session.get(Thread, thread_id)
-    if thread is None:
-        raise ReplyError(f"no thread {thread_id}")
-    if not body.strip():
-        raise ReplyError("the reply is empty")
+    thread, _ = reply_thread(session, thread_id, body)
     last = session.scalars(
         sa.select(Message)
         .where(Message.thread_id == thread_id, Message.direction == "inbound",

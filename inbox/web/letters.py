@@ -270,7 +270,7 @@ def print_room() -> str:
 @bp.post("/letters/print/<int:message_id>")
 def printed(message_id: int) -> BaseResponse | tuple[str, int]:
     from inbox.letters.replies import mark_printed
-    from inbox.mail.outbound import ReplyError
+    from inbox.outbound import ReplyError
 
     try:
         mark_printed(db_session(), message_id, datetime.now(UTC))

@@ -19,8 +19,8 @@ from inbox.letters.replies import (
     print_queued_letter,
     queue_letter_reply,
 )
-from inbox.mail.outbound import ReplyError
 from inbox.models import Message, OutboundMessage, Thread
+from inbox.outbound import ReplyError
 from tests import factories
 from tests.letters.scans import LETTERS_BY_KEY
 
