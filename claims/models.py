@@ -103,6 +103,11 @@ class Claim(IdMixin, Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="received")
     loss_date: Mapped[date | None]
     amount_claimed: Mapped[Decimal | None] = mapped_column(MONEY)
+    # The coded cause of the loss (storm, theft, flood...), checked against
+    # the policy's exclusions; None until known.
+    cause: Mapped[str | None] = mapped_column(sa.String(64))
+    # What was approved for payment; counts against the coverage limit.
+    amount_approved: Mapped[Decimal | None] = mapped_column(MONEY)
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
