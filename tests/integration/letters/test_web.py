@@ -416,6 +416,8 @@ def test_the_print_room_lists_rendered_letters_until_printed(
     assert "Ana Novak" in page
     response = client.post(f"/letters/print/{message_id}")
     assert response.status_code == 303
+    assert f"Letter {message_id} marked printed." in client.get("/letters/print").get_data(
+        as_text=True)
     assert f'data-message="{message_id}"' not in client.get("/letters/print").get_data(
         as_text=True)
     assert client.post("/letters/print/999999").status_code == 400
