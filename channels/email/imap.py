@@ -54,6 +54,9 @@ _CHANGES = {b"EXISTS", b"EXPUNGE"}
 _TEMPORARY_CODES = ("[UNAVAILABLE]", "[SERVERBUG]", "[INUSE]", "[LIMIT]")
 
 
+_CHANGE_RESPONSES = ("EXISTS", "EXPUNGE")
+
+
 class ImapError(Exception):
     """The server refused something; not worth an automatic retry."""
 
@@ -150,6 +153,7 @@ class ImapConnection:
         """Select ``folder`` (EXAMINE by default: nothing we do can change flags)."""
         with self._guard(f"select {folder}"):
             info = self._client.select_folder(folder, readonly=readonly)
+        self._forget_changes()
         self.folder = folder
         if b"UIDVALIDITY" not in info:
             raise ImapError(f"select {folder}: the server sent no UIDVALIDITY")
@@ -160,6 +164,21 @@ class ImapConnection:
             highestmodseq=int(modseq) if modseq is not None else None,
             exists=int(info.get(b"EXISTS", 0)),
         )
+
+    def _untagged(self) -> dict[str, Any]:
+        # imaplib keeps untagged responses that no command asked for here.
+        return getattr(getattr(self._client, "_imap", None), "untagged_responses", {})
+
+    def _forget_changes(self) -> None:
+        for key in _CHANGE_RESPONSES:
+            self._untagged().pop(key, None)
+
+    def changed_since_select(self) -> bool:
+        """True when the server reported new or expunged mail in the selected
+        folder after it was selected, in the response to some other command.
+        The server says so once: an IDLE started now would wait for the next
+        change, so the caller syncs again first."""
+        return any(self._untagged().get(key) for key in _CHANGE_RESPONSES)
 
     def uids_after(self, last_uid: int) -> list[int]:
         """UIDs above ``last_uid`` in the selected folder, ascending."""

@@ -47,6 +47,8 @@ def run_mailbox(
                     report = sync_mailbox(db, mailbox, now=now, pool=pool, connection=conn)
                     if on_pass is not None:
                         on_pass(report)
+                    if conn.changed_since_select():
+                        continue  # mail came during the pass: its notice is spent
                     if mailbox.idle and conn.has_idle:
                         # Waits for the server's notice, at most until the poll
                         # interval or the IDLE renewal, whichever comes first.
