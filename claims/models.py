@@ -118,6 +118,29 @@ class Claim(IdMixin, Base):
         return self.policy.customer_id
 
 
+class ClaimEvent(IdMixin, Base):
+    """One step of a claim's life (claims.workflow): who did what, when, why,
+    and the coverage result it relied on. Never changed afterwards."""
+
+    __tablename__ = "claim_events"
+    __table_args__ = (sa.Index("ix_claim_events_claim", "claim_id", "created_at"),)
+
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id"))
+    # What happened, and what was asked (an approval above the authority
+    # limit is asked as "approve" and happens as "escalate").
+    action: Mapped[str] = mapped_column(sa.String(32))
+    requested: Mapped[str] = mapped_column(sa.String(32))
+    from_status: Mapped[str] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The policy provision or reason code a denial cites.
+    reason_code: Mapped[str] = mapped_column(sa.String(64), default="")
+    amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    coverage: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime]
+
+
 class AccountIssue(IdMixin, Base):
     __tablename__ = "account_issues"
     __table_args__ = (

@@ -4,6 +4,7 @@ table (both ``claims`` and ``inbox``) on the shared metadata."""
 from claims.models import (
     AccountIssue,
     Claim,
+    ClaimEvent,
     Customer,
     CustomerIdentity,
     CustomerMerge,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "ChannelEvent",
     "Claim",
+    "ClaimEvent",
     "Customer",
     "CustomerIdentity",
     "CustomerMerge",
