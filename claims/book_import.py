@@ -115,6 +115,25 @@ def money(value: str) -> Decimal | None:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
+_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
+
+
+def code(value: str) -> str | None:
+    """A coded cause (``storm``, ``wear_and_tear``): lower case, digits, ``_``."""
+    value = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if not value:
+        return None
+    if not _CODE_RE.match(value):
+        raise RowError(f"{value!r} is not a code (letters, digits and _)")
+    return value
+
+
+def codes(value: str) -> list[str]:
+    """Codes separated by ``;`` or ``|`` (``flood;wear_and_tear``)."""
+    found = [code(part) for part in re.split(r"[;|]", value)]
+    return list(dict.fromkeys(c for c in found if c))
+
+
 def status(options: Sequence[str]) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.lower()
@@ -377,6 +396,7 @@ BOOK_FILES: dict[str, BookFile] = {
         Field("renewal_date", iso_date, "renewal_date"),
         Field("coverage_limit", money, "coverage_limit"),
         Field("deductible", money, "deductible"),
+        Field("exclusions", codes, "exclusions", header_required=False),
     ), _Policies),
     "claims": BookFile("claims", "claim_number", (
         Field("claim_number", book_number),
@@ -385,6 +405,8 @@ BOOK_FILES: dict[str, BookFile] = {
         Field("loss_date", iso_date, "loss_date"),
         Field("amount_claimed", money, "amount_claimed"),
         Field("description", text(20000), "description"),
+        Field("cause", code, "cause", header_required=False),
+        Field("amount_approved", money, "amount_approved", header_required=False),
     ), _Claims),
 }
 

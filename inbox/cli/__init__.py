@@ -70,9 +70,9 @@ def migrate(obj: Context, revision: str) -> None:
 
 
 def _register() -> None:
-    from inbox.cli import book, demo, export, intake, letters, serve, sync
+    from inbox.cli import book, claims, demo, export, intake, letters, serve, sync
 
-    for module in (book, demo, export, intake, letters, serve, sync):
+    for module in (book, claims, demo, export, intake, letters, serve, sync):
         for command in module.COMMANDS:
             cli.add_command(command)
 

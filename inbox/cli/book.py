@@ -42,8 +42,12 @@ def import_book(obj: Context, kind: str, file: Path, batch_size: int) -> None:
     \b
     customers: customer_ref,name,email,phone,language,address
     policies:  policy_number,customer_ref,product,status,start_date,end_date,
-               renewal_date,coverage_limit,deductible
+               renewal_date,coverage_limit,deductible[,exclusions]
     claims:    claim_number,policy_number,status,loss_date,amount_claimed,description
+               [,cause,amount_approved]
+
+    exclusions are codes separated by ; (flood;wear_and_tear); cause is one
+    code (storm). Columns in [ ] may be left out.
 
     Rows are upserted by their key, so importing a file again changes nothing.
     Dates are yyyy-mm-dd. Bad rows are reported on stderr and skipped; the

@@ -154,6 +154,23 @@ def test_policies_and_claims_are_created_and_updated(session: Session) -> None:
         first.id, "approved", Decimal("1150.00"))
 
 
+def test_exclusions_and_causes_are_codes(session: Session) -> None:
+    f.customer(session, ref="K9")
+    results = load(session, "policies", POLICIES.rstrip("\n") + ",exclusions\n"
+                   + "POL-000091,K9,home,active,2026-01-01,2026-12-31,,5000,100,"
+                   "Flood; wear-and-tear;flood\n")
+    assert outcomes(results) == ["created"]
+    policy = session.scalars(sa.select(Policy).where(Policy.number == "POL-000091")).one()
+    assert policy.exclusions == ["flood", "wear_and_tear"]
+    results = load(session, "claims", CLAIMS.rstrip("\n") + ",cause,amount_approved\n"
+                   + "CLM-2026-000091,POL-000091,paid,2026-02-01,900,Storm,Storm,800\n"
+                   + "CLM-2026-000092,POL-000091,received,2026-02-02,900,x,storm!,\n")
+    assert outcomes(results) == ["created", "bad"]
+    assert "cause: 'storm!' is not a code" in results[1].reason
+    claim = session.scalars(sa.select(Claim).where(Claim.number == "CLM-2026-000091")).one()
+    assert (claim.cause, claim.amount_approved) == ("storm", Decimal("800.00"))
+
+
 @pytest.mark.parametrize(("kind", "row", "reason"), [
     ("customers", ",No Ref,,,,", "customer_ref: missing"),
     ("customers", "K1,Jane,not-an-address,,,", "email: 'not-an-address' is not a valid email"),

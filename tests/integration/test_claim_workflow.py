@@ -60,3 +60,36 @@ def test_a_claim_moves_and_every_step_is_recorded(session: Session) -> None:
     ]
     assert events[1].coverage["verdict"] == "covered"
     assert events[1].coverage["payable"] == "8000.00"
+
+
+def test_inbox_claims_show_tells_the_story(committed_db, invoke) -> None:  # noqa: ANN001
+    from inbox import ingest
+
+    with committed_db.transaction() as session:
+        rep = factories.user(session, role="rep", name="Anna Berg")
+        owner = factories.customer(session, name="Jane Doe", email="jane@example.com")
+        policy = factories.policy(session, owner, exclusions=["flood"])
+        claim = factories.claim(session, policy, amount_claimed=Decimal("1200"),
+                                cause="storm", loss_date=date(2026, 2, 1))
+        ingest(session, factories.email(sender="jane@example.com",
+                                        subject=f"Roof damage {claim.number}",
+                                        received_at=NOW), NOW)
+        transition(session, claim, "start_review", NOW, actor_id=rep.id)
+        transition(session, claim, "deny", NOW, actor_id=rep.id, reason_code="exclusion:flood",
+                   reason="the water came from the river")
+        number = claim.number
+    result = invoke("claims", "show", number.lower())
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert f"{number}  denied  policy {policy.number}" in out
+    assert "customer: Jane Doe" in out
+    assert "coverage today: covered" in out
+    lines = [line for line in out.splitlines() if line.startswith("  2026")]
+    assert "email from customer: Roof damage" in lines[0]
+    assert "received -> in_review" in lines[1]
+    assert "Anna Berg" in lines[2]
+    assert "in_review -> denied" in lines[2]
+    assert "why: [exclusion:flood] the water came from the river" in out
+    missing = invoke("claims", "show", "CLM-1999-000000")
+    assert missing.exit_code == 1
+    assert "no claim CLM-1999-000000" in missing.output
