@@ -62,7 +62,7 @@ def test_a_claim_moves_and_every_step_is_recorded(session: Session) -> None:
     assert events[1].coverage["payable"] == "8000.00"
 
 
-def test_inbox_claims_show_tells_the_story(committed_db, invoke) -> None:  # noqa: ANN001
+def test_inbox_claims_show_tells_the_story(committed_db, invoke) -> None:
     from inbox import ingest
 
     with committed_db.transaction() as session:
