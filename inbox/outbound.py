@@ -38,6 +38,24 @@ def reply_thread(session: Session, thread_id: int, body: str) -> tuple[Thread, s
     return thread, text
 
 
+def queue_reply(session: Session, thread: Thread, now: datetime, *, channel: str,
+                external_id: str, recipient: str, text: str, author_id: int | None = None,
+                **fields: Any) -> OutboundMessage:
+    """A reply waiting to be sent after commit (by the channel's job), audited.
+    ``fields`` are the rest of the row (sender, subject, language, extras...)."""
+    outbound = OutboundMessage(
+        thread_id=thread.id, channel=channel, external_id=external_id, recipient=recipient,
+        text=text, status="pending", attempts=0, author_id=author_id, created_at=now,
+        **{"sender": "", "subject": "", "in_reply_to": None, "references": [],
+           "extras": {}, **fields},
+    )
+    session.add(outbound)
+    session.flush()
+    audit.record(session, thread, "reply.queued", now, actor_id=author_id,
+                 outbound_id=outbound.id, channel=channel)
+    return outbound
+
+
 @dataclass(frozen=True)
 class Accepted:
     """The channel took the reply: its id for the message, and when."""

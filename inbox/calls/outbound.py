@@ -36,6 +36,7 @@ from inbox.outbound import (
     ReplyError,
     file_sent,
     mark_answered,
+    queue_reply,
     reply_thread,
     send_queued_reply,
 )
@@ -104,17 +105,10 @@ def queue_sms_reply(
     to, from_ = phones
     if twilio.is_ours(to):
         raise ReplyError("refusing to send an SMS to our own number")
-    outbound = OutboundMessage(
-        thread_id=thread.id, channel="sms", external_id=f"sms-{uuid.uuid4().hex}",
-        sender=from_, recipient=to, subject="", text=text,
-        language=thread.language, in_reply_to=None, references=[], extras={},
-        status="pending", attempts=0, author_id=author_id, created_at=now,
+    return queue_reply(
+        session, thread, now, channel="sms", external_id=f"sms-{uuid.uuid4().hex}",
+        sender=from_, recipient=to, text=text, language=thread.language, author_id=author_id,
     )
-    session.add(outbound)
-    session.flush()
-    audit.record(session, thread, "reply.queued", now, actor_id=author_id,
-                 outbound_id=outbound.id, channel="sms")
-    return outbound
 
 
 def record_sms_sent(session: Session, row: OutboundMessage, message_sid: str,

@@ -32,6 +32,7 @@ from channels.letters.pages import ScanError, ScanFile, inspect
 from channels.letters.separators import split_pages
 from claims.models import Claim, Policy
 from config import Settings
+from inbox.blobs import BlobStore
 from inbox.database import Database
 from inbox.intake.analysis import KEY as ANALYSIS_KEY
 from inbox.intake.analysis import Analysis, analyze
@@ -263,9 +264,9 @@ class LetterIntake:
             failed_id = failed.id
         return FileOutcome(path, sha, "failed", error=reason, failed_id=failed_id)
 
-    def _blobs(self):  # type: ignore[no-untyped-def]
-        with self.db.transaction() as session:
-            return session.info[CONFIG_KEY].blobs
+    def _blobs(self) -> BlobStore:
+        blobs: BlobStore = self.db.info[CONFIG_KEY].blobs
+        return blobs
 
 
 

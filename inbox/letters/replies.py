@@ -31,7 +31,14 @@ from inbox import audit
 from inbox.database import Database
 from inbox.intake.core import CONFIG_KEY
 from inbox.models import Attachment, Message, OutboundMessage, Thread, User
-from inbox.outbound import Accepted, ReplyError, file_sent, reply_thread, send_queued_reply
+from inbox.outbound import (
+    Accepted,
+    ReplyError,
+    file_sent,
+    queue_reply,
+    reply_thread,
+    send_queued_reply,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 MAX_BODY = 20_000
@@ -52,19 +59,14 @@ def queue_letter_reply(
     if not address:
         raise ReplyError("this customer has no postal address to write to")
     claim = thread.claim.number if thread.claim is not None else None
-    outbound = OutboundMessage(
-        thread_id=thread.id, channel="letter", external_id=f"letter-{uuid.uuid4().hex}",
-        sender="", recipient=", ".join([name, *address])[:320],
-        subject=(subject or thread.subject or "").strip()[:500], text=text,
-        language=thread.language or customer.language, in_reply_to=None, references=[],
+    return queue_reply(
+        session, thread, now, channel="letter", external_id=f"letter-{uuid.uuid4().hex}",
+        recipient=", ".join([name, *address])[:320], text=text,
+        subject=(subject or thread.subject or "").strip()[:500],
+        language=thread.language or customer.language,
         extras={"recipient_name": name, "address_lines": address, "our_reference": claim},
-        status="pending", attempts=0, author_id=author_id, created_at=now,
+        author_id=author_id,
     )
-    session.add(outbound)
-    session.flush()
-    audit.record(session, thread, "reply.queued", now, actor_id=author_id,
-                 outbound_id=outbound.id, channel="letter")
-    return outbound
 
 
 def _address(session: Session, thread: Thread, customer: Customer) -> tuple[str, list[str]]:
@@ -186,9 +188,9 @@ def mark_printed(session: Session, message_id: int, now: datetime, *,
 
 def print_queue(session: Session, limit: int = 200) -> list[Message]:
     """Letters rendered and waiting for the print room, oldest first."""
-    rows = session.scalars(
-        sa.select(Message).where(Message.channel == "letter", Message.direction == "outbound")
-        .order_by(Message.received_at, Message.id).limit(limit * 5)
-    ).all()
-    return [m for m in rows if ((m.extras or {}).get("print") or {}).get("status") == "ready"][
-        :limit]
+    return list(session.scalars(
+        sa.select(Message).where(
+            Message.channel == "letter", Message.direction == "outbound",
+            Message.extras["print"]["status"].as_string() == "ready")
+        .order_by(Message.received_at, Message.id).limit(limit)
+    ))

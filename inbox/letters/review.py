@@ -21,7 +21,7 @@ import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from channels.base import SenderIdentity
 from claims.identifiers import normalize_identity
@@ -91,6 +91,7 @@ def open_review_if_needed(session: Session, message_id: int, now: datetime, *,
 def open_reviews(session: Session, limit: int = 100) -> list[LetterReview]:
     return list(session.scalars(
         sa.select(LetterReview).where(LetterReview.status == "open")
+        .options(selectinload(LetterReview.message))
         .order_by(LetterReview.created_at, LetterReview.id).limit(limit)
     ))
 

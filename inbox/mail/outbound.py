@@ -21,12 +21,18 @@ from sqlalchemy.orm import Session
 from channels.base import Outbound
 from config import Settings
 from config.email import Mailbox
-from inbox import audit
 from inbox.database import Database
 from inbox.intake.subjects import strip_prefixes
 from inbox.mail.texts import reply_text
 from inbox.models import Message, OutboundMessage
-from inbox.outbound import Accepted, ReplyError, file_sent, reply_thread, send_queued_reply
+from inbox.outbound import (
+    Accepted,
+    ReplyError,
+    file_sent,
+    queue_reply,
+    reply_thread,
+    send_queued_reply,
+)
 
 log = logging.getLogger(__name__)
 MAX_REFERENCES = 20
@@ -67,18 +73,12 @@ def queue_email_reply(
         body, language=language, team=team, quoted_name=last.sender_name or last.sender,
         quoted_at=last.received_at, quoted_text=last.text, timezone=settings.timezone,
     )
-    outbound = OutboundMessage(
-        thread_id=thread.id, channel="email", external_id=message_id, sender=mailbox.name,
+    return queue_reply(
+        session, thread, now, channel="email", external_id=message_id, sender=mailbox.name,
         recipient=last.sender, subject=f"Re: {subject}" if subject else "Re:", text=text,
         language=language, in_reply_to=last.external_id, references=references,
-        extras={"automatic": True} if automatic else {}, status="pending", attempts=0,
-        author_id=author_id, created_at=now,
+        extras={"automatic": True} if automatic else {}, author_id=author_id,
     )
-    session.add(outbound)
-    session.flush()
-    audit.record(session, thread, "reply.queued", now, actor_id=author_id,
-                 outbound_id=outbound.id, channel="email")
-    return outbound
 
 
 def mailbox_for(settings: Settings, message: Message) -> Mailbox:

@@ -206,22 +206,38 @@ def find_customers(session: Session, query: str, limit: int = 20) -> list[Custom
 
 def review_rows(session: Session, query: str) -> list[ReviewRow]:
     """Open reviews with what the list shows; candidates are the customers
-    matching ``query``, or without one those matching the name read."""
+    matching ``query``, or without one those named like the sender read (all
+    looked up in one query)."""
     reviews = open_reviews(session)
     filed_ids = {r.filed_customer_id for r in reviews if r.filed_customer_id}
     filed = {c.id: c for c in session.scalars(
         sa.select(Customer).where(Customer.id.in_(filed_ids)))} if filed_ids else {}
     searched = find_customers(session, query) if query.strip() else None
+    names = {r.id: ((r.message.extras or {}).get("letter", {}).get("sender_name")
+                    or r.message.sender_name or "").strip() for r in reviews}
+    named = _named_like(session, {n for n in names.values() if n}) if searched is None else []
     rows = []
     for review in reviews:
         message = review.message
         extras = message.extras or {}
-        letter = extras.get("letter") or {}
-        candidates = searched if searched is not None else find_customers(
-            session, letter.get("sender_name") or message.sender_name or "", limit=10)
-        rows.append(ReviewRow(review, message, letter, extras.get("ocr") or {},
+        name = names[review.id].casefold()
+        candidates = searched if searched is not None else [
+            c for c in named if name and name in (c.name or "").casefold()][:10]
+        rows.append(ReviewRow(review, message, extras.get("letter") or {},
+                              extras.get("ocr") or {},
                               filed.get(review.filed_customer_id or 0), candidates))
     return rows
+
+
+def _named_like(session: Session, names: set[str]) -> list[Customer]:
+    if not names:
+        return []
+    return list(session.scalars(
+        sa.select(Customer).where(
+            Customer.merged_into_id.is_(None),
+            sa.or_(*(Customer.name.icontains(n, autoescape=True) for n in names)),
+        ).order_by(Customer.name, Customer.id).limit(20 * len(names))
+    ))
 
 
 def _render_reviews(status: int = 200) -> tuple[str, int]:

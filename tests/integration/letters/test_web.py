@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,46 +42,7 @@ from .conftest import Scans
 
 pytestmark = pytest.mark.integration
 
-REDIS_BASE_URL = os.environ.get("INBOX_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-CLAIM_KEY = "inbox-test:claimed-by"
-CLAIM_TTL = 3600
 QUEUE = spec_of(ingest_uploaded_letter).queue
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A Redis database this module has to itself (claimed with SET NX)."""
-    token = uuid.uuid4().hex
-    base = redis.Redis.from_url(REDIS_BASE_URL)
-    try:
-        base.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis is not reachable at {REDIS_BASE_URL}: {exc}")
-    finally:
-        base.close()
-    for db in range(1, 16):
-        client = redis.Redis.from_url(REDIS_BASE_URL, db=db)
-        try:
-            if client.set(CLAIM_KEY, token, nx=True, ex=CLAIM_TTL):
-                kw = client.connection_pool.connection_kwargs
-                yield f"redis://{kw['host']}:{kw['port']}/{db}"
-                if client.get(CLAIM_KEY) == token.encode():
-                    client.flushdb()
-                return
-        finally:
-            client.close()
-    pytest.fail(f"no free Redis database 1-15 at {REDIS_BASE_URL}")
-
-
-@pytest.fixture
-def conn(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    token = client.get(CLAIM_KEY)
-    client.flushdb()
-    if token:
-        client.set(CLAIM_KEY, token, ex=CLAIM_TTL)
-    yield client
-    client.close()
 
 
 MakeApp = Callable[..., Flask]
