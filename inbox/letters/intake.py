@@ -26,7 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from channels.letters.letter import LetterOptions, PageResult, build_letter, pages_subset
+from channels.letters.letter import Letter, LetterOptions, PageResult, build_letter, pages_subset
 from channels.letters.ocr import OcrOptions
 from channels.letters.pages import ScanError, ScanFile, inspect
 from channels.letters.separators import split_pages
@@ -169,7 +169,7 @@ class LetterIntake:
         return self._file(path, sha, scan, letters, now)
 
     def _letters(self, path: Path, scan: ScanFile, sha: str, results: list[PageResult],
-                 now: datetime) -> list:  # type: ignore[type-arg]
+                 now: datetime) -> list[Letter]:
         groups = split_pages([r.kind for r in results],
                              split_on_blank=self.letter_options.split_on_blank)
         stored = self._blobs().path(sha)
@@ -184,7 +184,7 @@ class LetterIntake:
             ))
         return letters
 
-    def _file(self, path: Path, sha: str, scan: ScanFile, letters: list,  # type: ignore[type-arg]
+    def _file(self, path: Path, sha: str, scan: ScanFile, letters: list[Letter],
               now: datetime) -> FileOutcome:
         outcome = FileOutcome(path, sha, "filed", letters=len(letters), pages=scan.pages)
         with self.db.transaction() as session:
@@ -221,7 +221,7 @@ class LetterIntake:
             outcome.error = "; ".join(r.failed.error for r in results if r.failed is not None)
         return outcome
 
-    def _after_filing(self, session: Session, letter, result: IngestResult,  # type: ignore[no-untyped-def]
+    def _after_filing(self, session: Session, letter: Letter, result: IngestResult,
                       now: datetime, outcome: FileOutcome) -> None:
         if result.failed is not None:
             outcome.failed_id = result.failed.id
