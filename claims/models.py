@@ -18,6 +18,10 @@ CLAIM_STATUSES = (
     "escalated", "paid", "closed",
 )
 POLICY_STATUSES = ("active", "lapsed", "cancelled", "expired", "pending")
+# Channels a customer can be written to on their own initiative.
+CONTACT_CHANNELS = ("email", "sms", "letter")
+ACCOUNT_ISSUE_STATUSES = ("open", "in_progress", "resolved", "closed")
+INFO_REQUEST_STATUSES = ("open", "answered", "cancelled")
 MONEY = sa.Numeric(12, 2)
 
 
@@ -28,6 +32,9 @@ class Customer(IdMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     language: Mapped[str | None] = mapped_column(sa.String(8))
     address: Mapped[str] = mapped_column(sa.Text, default="")
+    # How the customer wants to be written to (CONTACT_CHANNELS); None: the
+    # channel they last wrote on.
+    preferred_channel: Mapped[str | None] = mapped_column(sa.String(16))
     # False for customers created from an unknown sender until a rep confirms them.
     verified: Mapped[bool] = mapped_column(default=False)
     # Set when this customer was merged into another; the survivor is the target.
@@ -156,7 +163,60 @@ class AccountIssue(IdMixin, Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="open")
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The next deadline on it (a complaint's regulatory acknowledgement, then
+    # its final response; a payment delay's next chase).
+    due_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship()
     policy: Mapped[Policy | None] = relationship()
+
+
+class AccountIssueEvent(IdMixin, Base):
+    """One step of an account issue (claims.account_issues): who, what, when,
+    why, and what changed. Never changed afterwards."""
+
+    __tablename__ = "account_issue_events"
+    __table_args__ = (sa.Index("ix_account_issue_events_issue", "issue_id", "created_at"),)
+
+    issue_id: Mapped[int] = mapped_column(sa.ForeignKey("account_issues.id"))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_status: Mapped[str] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The fields this step set, as recorded (bank details masked).
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class InfoRequest(IdMixin, Base):
+    """What a claim is waiting for from the customer (claims.info_requests):
+    the items asked for, on which channel, and until when."""
+
+    __tablename__ = "info_requests"
+    __table_args__ = (
+        sa.Index("ix_info_requests_open", "status", "due_at"),
+        sa.CheckConstraint("status IN ('open', 'answered', 'cancelled')",
+                           name="info_request_status"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id"), index=True)
+    thread_id: Mapped[int | None] = mapped_column(sa.ForeignKey("threads.id"))
+    # Codes from claims.info_requests.DOCUMENTS; free text in ``note``.
+    items: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    # The request as sent (an outbound reply on ``channel``).
+    outbound_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbound_messages.id"))
+    requested_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    created_at: Mapped[datetime]
+    # Follow up if nothing came by then.
+    due_at: Mapped[datetime]
+    chased_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    # The customer's message that answered it.
+    answer_message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.claims import ClaimsConfigError, ClaimsSettings, parse_claims
 from config.email import Mailbox, MailboxConfigError, parse_mailboxes
 from config.letters import LettersConfigError, LettersSettings, parse_letters
 from config.twilio import TwilioConfigError, TwilioSettings, parse_twilio
@@ -51,6 +52,8 @@ class Settings:
     twilio: TwilioSettings | None = None
     # [letters], validated (config.letters); defaults when absent.
     letters: LettersSettings = field(default_factory=LettersSettings)
+    # [claims], validated (config.claims); defaults when absent.
+    claims: ClaimsSettings = field(default_factory=ClaimsSettings)
     # Sections of features still to come ([twilio], ...) are kept raw here and
     # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -68,9 +71,10 @@ class Settings:
         return not self.redis_url
 
 
-_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio", "letters"}
+_SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio", "letters",
+                                                  "claims"}
 # Top-level tables that features read themselves; accepted here, checked there.
-_SECTION_KEYS = {"email", "twilio", "letters", "sla", "portal"}
+_SECTION_KEYS = {"email", "twilio", "letters", "claims", "sla", "portal"}
 _SECRET_KEYS = {"secret_key"}
 
 
@@ -164,13 +168,15 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
 
-    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters"}
+    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters", "claims"}
                 if key in raw}
     try:
         mailboxes = parse_mailboxes(raw.get("email"), env)
         twilio = parse_twilio(raw.get("twilio"), env)
         letters = parse_letters(raw.get("letters"))
-    except (MailboxConfigError, TwilioConfigError, LettersConfigError) as exc:
+        claims = parse_claims(raw.get("claims"))
+    except (MailboxConfigError, TwilioConfigError, LettersConfigError,
+            ClaimsConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
@@ -190,6 +196,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         mailboxes=mailboxes,
         twilio=twilio,
         letters=letters,
+        claims=claims,
         sections=sections,
     )
 

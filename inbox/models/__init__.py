@@ -3,14 +3,17 @@ table (both ``claims`` and ``inbox``) on the shared metadata."""
 
 from claims.models import (
     AccountIssue,
+    AccountIssueEvent,
     Claim,
     ClaimEvent,
     Customer,
     CustomerIdentity,
     CustomerMerge,
+    InfoRequest,
     Policy,
 )
 from inbox.models.audit import AuditEvent
+from inbox.models.escalations import Escalation, Notification
 from inbox.models.events import ChannelEvent
 from inbox.models.intake import FailedIntake
 from inbox.models.letters import LetterReview
@@ -24,6 +27,7 @@ from inbox.models.users import ROLES, User
 __all__ = [
     "ROLES",
     "AccountIssue",
+    "AccountIssueEvent",
     "Attachment",
     "AuditEvent",
     "ChannelEvent",
@@ -32,10 +36,13 @@ __all__ = [
     "Customer",
     "CustomerIdentity",
     "CustomerMerge",
+    "Escalation",
     "FailedIntake",
+    "InfoRequest",
     "LetterReview",
     "MailboxState",
     "Message",
+    "Notification",
     "OutboundMessage",
     "Policy",
     "Thread",

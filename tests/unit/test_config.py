@@ -162,3 +162,31 @@ def test_paths_follow_instance_dir(tmp_path: Path) -> None:
     assert settings.instance_dir == (tmp_path / "inst").resolve()
     assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'inst' / 'inbox.sqlite3'}"
     assert settings.blob_dir == settings.instance_dir / "blobs"
+
+
+def test_claims_section_defaults_and_values(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    defaults = load_settings(env={}).claims
+    assert defaults.info_request_follow_up_days == 14
+    assert defaults.default_authority_limit == Decimal("5000.00")
+    assert defaults.complaint_ack_days == 5
+    env = write_toml(tmp_path, '[claims]\ninfo_request_follow_up_days = 7\n'
+                               'default_authority_limit = ""\ncurrency = "EUR"\n'
+                               'team = "Schadenservice"\n')
+    claims = load_settings(env=env).claims
+    assert claims.info_request_follow_up_days == 7
+    assert claims.default_authority_limit is None
+    assert (claims.currency, claims.team) == ("EUR", "Schadenservice")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("complaint_ack_days = 0", "claims.complaint_ack_days: must be a whole number"),
+    ('default_authority_limit = "lots"', "claims.default_authority_limit: 'lots' is not"),
+    ("default_authority_limit = -5", "claims.default_authority_limit: must be 0 or more"),
+    ('currency = "pounds"', "claims.currency: must be a currency code"),
+    ("colour = 1", "claims.colour: unknown setting"),
+])
+def test_bad_claims_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env=write_toml(tmp_path, f"[claims]\n{text}\n"))
