@@ -26,7 +26,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from claims.identifiers import normalize_identity
-from claims.models import CLAIM_STATUSES, POLICY_STATUSES, Claim, Customer, CustomerIdentity, Policy
+from claims.models import (
+    CLAIM_STATUSES,
+    CONTACT_CHANNELS,
+    POLICY_STATUSES,
+    Claim,
+    Customer,
+    CustomerIdentity,
+    Policy,
+)
 
 IDENTITY_SOURCE = "import"
 # Identities the book supplies; the book is their source of truth.
@@ -145,6 +153,15 @@ def status(options: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
+def channel(value: str) -> str | None:
+    value = value.lower()
+    if not value:
+        return None
+    if value not in CONTACT_CHANNELS:
+        raise ValueError(f"{value!r} is not a channel (one of {', '.join(CONTACT_CHANNELS)})")
+    return value
+
+
 def language(value: str) -> str | None:
     value = value.lower().replace("_", "-")
     if not value:
@@ -157,8 +174,9 @@ def language(value: str) -> str | None:
 # The importers: one per file kind.
 
 
-class _Batch:
-    """One batch of rows of one file, upserted in order."""
+class Batch:
+    """One batch of rows of one file, upserted in order. Subclass for another
+    kind of file (``inbox.users_import`` does, for users)."""
 
     model: type[Any]
     key_attr: str
@@ -229,7 +247,7 @@ class _Batch:
         return "updated" if _assign(obj, attrs) else "unchanged"
 
 
-class _Customers(_Batch):
+class _Customers(Batch):
     model = Customer
     key_attr = "ref"
 
@@ -314,7 +332,7 @@ class _Customers(_Batch):
         return f"customer_ref {found.ref}" if found and found.ref else f"customer #{owner}"
 
 
-class _Policies(_Batch):
+class _Policies(Batch):
     model = Policy
     key_attr = "number"
 
@@ -332,7 +350,7 @@ class _Policies(_Batch):
         return {**super().attributes(values), "customer_id": self.customers[ref]}
 
 
-class _Claims(_Batch):
+class _Claims(Batch):
     model = Claim
     key_attr = "number"
 
@@ -355,7 +373,7 @@ class BookFile:
     kind: str
     key: str
     fields: tuple[Field, ...]
-    batch: type[_Batch]
+    batch: type[Batch]
 
     def header(self, names: Sequence[str]) -> Header:
         """Check a header row; raises :class:`HeaderError` when it cannot be used."""
@@ -385,6 +403,7 @@ BOOK_FILES: dict[str, BookFile] = {
         Field("phone", text(320)),
         Field("language", language, "language"),
         Field("address", text(2000), "address"),
+        Field("preferred_channel", channel, "preferred_channel", header_required=False),
     ), _Customers),
     "policies": BookFile("policies", "policy_number", (
         Field("policy_number", book_number),

@@ -5,6 +5,7 @@ claims show`` and, later, the claim view beside the thread."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,14 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from claims.coverage import CoverageResult, assess
-from claims.models import Claim, ClaimEvent
-from inbox.models import AuditEvent, Message, Thread, User
+from claims.models import Claim, ClaimEvent, InfoRequest
+from inbox.models import AuditEvent, Escalation, Message, Thread, User
 
 
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # message | step | audit
+    kind: str  # message | note | step | request | escalate | audit
     who: str
     what: str
     why: str = ""
@@ -42,19 +43,40 @@ def claim_story(session: Session, number: str, today: date) -> ClaimStory:
     if claim is None:
         raise ClaimNotFound(f"no claim {number}")
     names = dict(session.execute(sa.select(User.id, User.name)).all())
-    entries: list[Entry] = []
+    entries = [
+        *_messages(session, claim, names), *_steps(session, claim, names),
+        *_requests(session, claim, names), *_escalations(session, claim, names),
+    ]
+    for a in session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.entity_type == "claims", AuditEvent.entity_id == claim.id)):
+        entries.append(Entry(a.at, "audit", names.get(a.actor_id, "system"), a.action,
+                             a.reason))
+    entries.sort(key=lambda e: e.at)
+    return ClaimStory(claim, assess(claim, claim.policy, on=today), entries)
 
+
+Names = dict[int | None, str]
+
+
+def _messages(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
     messages = session.scalars(
         sa.select(Message).join(Thread, Message.thread_id == Thread.id)
         .where(Thread.claim_id == claim.id).order_by(Message.received_at, Message.id)
     ).all()
     for m in messages:
+        if m.direction == "note":
+            yield Entry(m.received_at, "note", names.get(m.author_id, "") or "-",
+                        "internal note", _one_line(m.text, 300))
+            continue
         who = (names.get(m.author_id, "") if m.direction == "outbound"
                else m.sender_name or m.sender)
         arrow = "to customer" if m.direction == "outbound" else "from customer"
-        entries.append(Entry(m.received_at, "message", who or "-",
-                             f"{m.channel} {arrow}: {m.subject or (m.text or '')[:60]!s}"))
+        yield Entry(m.received_at, "message", who or "-",
+                    f"{m.channel} {arrow}: {m.subject or _one_line(m.text, 60)}",
+                    _one_line(m.text, 160) if m.direction == "outbound" else "")
 
+
+def _steps(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
     for e in session.scalars(sa.select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)
                              .order_by(ClaimEvent.created_at, ClaimEvent.id)):
         what = f"{e.from_status} -> {e.to_status}"
@@ -68,12 +90,29 @@ def claim_story(session: Session, number: str, today: date) -> ClaimStory:
         if e.coverage:
             why = f"{why} (coverage: {e.coverage.get('verdict')}, payable " \
                   f"{e.coverage.get('payable')})".strip()
-        entries.append(Entry(e.created_at, "step", names.get(e.actor_id, "system"), what, why))
+        yield Entry(e.created_at, "step", names.get(e.actor_id, "system"), what, why)
 
-    for a in session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.entity_type == "claims", AuditEvent.entity_id == claim.id)):
-        entries.append(Entry(a.at, "audit", names.get(a.actor_id, "system"), a.action,
-                             a.reason))
 
-    entries.sort(key=lambda e: e.at)
-    return ClaimStory(claim, assess(claim, claim.policy, on=today), entries)
+def _requests(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
+    for r in session.scalars(sa.select(InfoRequest).where(InfoRequest.claim_id == claim.id)):
+        asked = ", ".join([*r.items, *(["note"] if r.note else [])])
+        yield Entry(r.created_at, "request", names.get(r.requested_by, "system"),
+                    f"asked for {asked} by {r.channel} ({r.language}), "
+                    f"follow up {r.due_at:%Y-%m-%d}", r.note)
+        if r.answered_at is not None:
+            yield Entry(r.answered_at, "request", "customer",
+                        f"answered (message {r.answer_message_id})")
+
+
+def _escalations(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
+    for x in session.scalars(sa.select(Escalation).where(Escalation.claim_id == claim.id)):
+        yield Entry(x.created_at, "escalate", names.get(x.raised_by, "system"),
+                    f"escalated to {names.get(x.supervisor_id, '-')} ({x.source})", x.reason)
+        if x.decided_at is not None:
+            yield Entry(x.decided_at, "escalate", names.get(x.decided_by, "-"),
+                        f"decided: {x.decision}", x.decision_note)
+
+
+def _one_line(text: str | None, limit: int) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -70,9 +70,21 @@ def migrate(obj: Context, revision: str) -> None:
 
 
 def _register() -> None:
-    from inbox.cli import book, claims, demo, export, intake, letters, serve, sync
+    from inbox.cli import (
+        account_issues,
+        book,
+        claims,
+        demo,
+        export,
+        intake,
+        letters,
+        serve,
+        sync,
+        users,
+    )
 
-    for module in (book, claims, demo, export, intake, letters, serve, sync):
+    for module in (account_issues, book, claims, demo, export, intake, letters, serve, sync,
+                   users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

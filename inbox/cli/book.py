@@ -31,30 +31,40 @@ Record = tuple[int, list[str] | None, str]  # line, cells (None: unreadable), re
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(list(BOOK_FILES)))
+@click.argument("kind", type=click.Choice([*BOOK_FILES, "users"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE,
               show_default=True, help="Rows per transaction.")
 @pass_context
 def import_book(obj: Context, kind: str, file: Path, batch_size: int) -> None:
-    """Import customers, policies or claims from a UTF-8 CSV FILE with a header row.
+    """Import customers, policies, claims or users from a UTF-8 CSV FILE with
+    a header row.
 
     \b
-    customers: customer_ref,name,email,phone,language,address
+    customers: customer_ref,name,email,phone,language,address[,preferred_channel]
     policies:  policy_number,customer_ref,product,status,start_date,end_date,
                renewal_date,coverage_limit,deductible[,exclusions]
     claims:    claim_number,policy_number,status,loss_date,amount_claimed,description
                [,cause,amount_approved]
+    users:     email,name,role,team[,authority_limit]
 
     exclusions are codes separated by ; (flood;wear_and_tear); cause is one
-    code (storm). Columns in [ ] may be left out.
+    code (storm); preferred_channel is email, sms or letter; role is rep,
+    supervisor, lead or admin; authority_limit is the largest claim payment
+    the user approves without escalation (empty: claims.default_authority_limit
+    for reps, none for supervisors). Columns in [ ] may be left out.
 
     Rows are upserted by their key, so importing a file again changes nothing.
     Dates are yyyy-mm-dd. Bad rows are reported on stderr and skipped; the
     good rows are kept. Exit status: 0 every row imported, 1 some rows bad,
     2 the file cannot be used (e.g. a required column is missing).
     """
-    book = BOOK_FILES[kind]
+    if kind == "users":
+        from inbox.users_import import USERS_FILE
+
+        book = USERS_FILE
+    else:
+        book = BOOK_FILES[kind]
     region = obj.settings.default_region
     counts: Counter[str] = Counter(dict.fromkeys(OUTCOMES, 0))
     with file.open("rb") as raw:

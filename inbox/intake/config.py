@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from claims.account_issues import Deadlines
 from config import Settings
 from inbox.blobs import BlobStore
 
@@ -20,6 +21,8 @@ class IngestConfig:
     subjectless_window: timedelta
     first_response: timedelta
     blobs: BlobStore
+    # Deadlines account issues start with (a complaint's acknowledgement).
+    deadlines: Deadlines = field(default_factory=Deadlines)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IngestConfig:
@@ -32,4 +35,12 @@ class IngestConfig:
             subjectless_window=timedelta(days=settings.subjectless_window_days),
             first_response=timedelta(hours=settings.first_response_hours),
             blobs=BlobStore(settings.blob_dir),
+            deadlines=deadlines_of(settings),
         )
+
+
+def deadlines_of(settings: Settings) -> Deadlines:
+    c = settings.claims
+    return Deadlines(complaint_ack_days=c.complaint_ack_days,
+                     complaint_final_response_days=c.complaint_final_response_days,
+                     payment_chase_days=c.payment_chase_days)

@@ -144,6 +144,7 @@ def _file_all(
     new_messages = [item for item, _, created in placed if created]
     _insert_messages(session, new_messages)  # type: ignore[arg-type]
     filing.flush()
+    _resume_claims(session, new_messages, now)  # type: ignore[arg-type]
     results = []
     for item, rule, created in placed:
         if isinstance(item, _NewMessage):
@@ -158,6 +159,19 @@ def _file_all(
                      }.values():
         session.expire(customer, ["identities"])
     return results
+
+
+def _resume_claims(session: Session, new_messages: list[_NewMessage], now: datetime) -> None:
+    """A customer's answer in the thread of a claim waiting for information
+    sends the claim back to review (inbox.casework.info_requests)."""
+    answers = [(m.thread.id, m.id, m.row["channel"], m.row["received_at"])
+               for m in new_messages
+               if m.id is not None and m.row["direction"] == "inbound" and not m.row["auto"]
+               and m.thread.claim_id is not None]
+    if answers:
+        from inbox.casework.info_requests import customer_answered
+
+        customer_answered(session, answers, now)
 
 
 def _insert_messages(session: Session, new_messages: list[_NewMessage]) -> None:

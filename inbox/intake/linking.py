@@ -11,6 +11,7 @@ the claim's own workflow.
 from __future__ import annotations
 
 from channels.base import Inbound
+from claims.account_issues import opening_deadline
 from claims.models import AccountIssue
 from inbox.intake.context import Filing
 from inbox.intake.identify import Identification
@@ -49,6 +50,7 @@ def link_thread(filing: Filing, thread: Thread, who: Identification, inbound: In
         status="open",
         summary=(thread.subject or inbound.text[:120])[:300],
         details={"claim_id": thread.claim_id} if thread.claim_id is not None else {},
+        due_at=opening_deadline(kind, filing.now, filing.cfg.deadlines),
         created_at=filing.now,
     )
     filing.session.add(issue)

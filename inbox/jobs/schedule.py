@@ -43,6 +43,7 @@ from redis.exceptions import LockError, RedisError
 from rq.exceptions import DuplicateSchedulerError
 
 from inbox.jobs.base import spec_of
+from inbox.jobs.claims import follow_up_info_requests
 from inbox.jobs.intake import retry_due_intakes
 from inbox.jobs.letters import ingest_drop_folders
 from inbox.jobs.mail import sync_all_mailboxes
@@ -78,6 +79,8 @@ PERIODIC: list[Periodic] = [
     Periodic(reconcile_twilio, interval=300),
     # Scanned letters: every complete file in the configured drop folders.
     Periodic(ingest_drop_folders, interval=60),
+    # Requests for information past their follow-up date: back to the rep.
+    Periodic(follow_up_info_requests, interval=900),
 ]
 
 

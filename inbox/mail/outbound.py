@@ -23,8 +23,8 @@ from config import Settings
 from config.email import Mailbox
 from inbox.database import Database
 from inbox.intake.subjects import strip_prefixes
-from inbox.mail.texts import reply_text
-from inbox.models import Message, OutboundMessage
+from inbox.mail.texts import closing_text, reply_text
+from inbox.models import CustomerIdentity, Message, OutboundMessage, Thread
 from inbox.outbound import (
     Accepted,
     ReplyError,
@@ -48,7 +48,11 @@ def queue_email_reply(
     author_id: int | None = None,
     automatic: bool = False,
     team: str = "Claims service",
+    subject: str = "",
 ) -> OutboundMessage:
+    """Queue an email answer in the thread. It replies to the customer's latest
+    email (threading headers, the quoted message); a thread without one (a
+    call, a letter) gets a new email to the customer's address on file."""
     thread, _ = reply_thread(session, thread_id, body)
     last = session.scalars(
         sa.select(Message)
@@ -57,7 +61,8 @@ def queue_email_reply(
         .order_by(Message.received_at.desc(), Message.id.desc()).limit(1)
     ).first()
     if last is None:
-        raise ReplyError("this thread has no email from the customer to answer")
+        return _queue_new_email(session, settings, thread, body, now, author_id=author_id,
+                                team=team, subject=subject)
     if automatic and last.auto:
         raise ReplyError("no automatic answer to automatic mail (loop prevention)")
     mailbox = mailbox_for(settings, last)
@@ -78,6 +83,33 @@ def queue_email_reply(
         recipient=last.sender, subject=f"Re: {subject}" if subject else "Re:", text=text,
         language=language, in_reply_to=last.external_id, references=references,
         extras={"automatic": True} if automatic else {}, author_id=author_id,
+    )
+
+
+def _queue_new_email(session: Session, settings: Settings, thread: Thread, body: str,
+                     now: datetime, *, author_id: int | None, team: str,
+                     subject: str) -> OutboundMessage:
+    if not settings.mailboxes:
+        raise ReplyError("no mailbox is configured to send email from")
+    address = session.scalars(
+        sa.select(CustomerIdentity.value)
+        .where(CustomerIdentity.customer_id == thread.customer_id,
+               CustomerIdentity.kind == "email")
+        .order_by(CustomerIdentity.verified.desc(), CustomerIdentity.id.desc()).limit(1)
+    ).first()
+    if address is None:
+        raise ReplyError("this customer has no email address to write to")
+    mailbox = settings.mailboxes[0]
+    if address.lower() == mailbox.address.lower():
+        raise ReplyError("refusing to send a reply to our own mailbox")
+    language = thread.language or thread.customer.language
+    text = f"{body.strip()}\n\n{closing_text(language, team)}\n"
+    subject = (subject or strip_prefixes(thread.subject) or "").strip()[:480]
+    return queue_reply(
+        session, thread, now, channel="email",
+        external_id=make_msgid(domain=mailbox.address.rpartition("@")[2]).strip("<>"),
+        sender=mailbox.name, recipient=address, subject=subject, text=text,
+        language=language, author_id=author_id,
     )
 
 

@@ -37,5 +37,9 @@ def reply_text(
     when = quoted_at.astimezone(ZoneInfo(timezone)).strftime(DATE_FORMAT[lang])
     attribution = ATTRIBUTION[lang].format(date=when, name=quoted_name or "")
     quoted = "\n".join(f"> {line}" if line else ">" for line in quoted_text.splitlines())
-    closing = CLOSING[lang].format(team=team)
+    closing = closing_text(lang, team)
     return f"{body.rstrip()}\n\n{closing}\n\n{attribution}\n{quoted}\n"
+
+
+def closing_text(language: str | None, team: str) -> str:
+    return CLOSING[language if language in CLOSING else "en"].format(team=team)
