@@ -24,6 +24,10 @@ class Entry:
     who: str
     what: str
     why: str = ""
+    # Entries at the same instant in causal order: a customer's message (0),
+    # the step it may cause (1), then what a step causes: the request (2),
+    # escalation (3), notes (4), our messages (5); audit last (6).
+    rank: int = 5
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,8 @@ def claim_story(session: Session, number: str, today: date) -> ClaimStory:
     for a in session.scalars(sa.select(AuditEvent).where(
             AuditEvent.entity_type == "claims", AuditEvent.entity_id == claim.id)):
         entries.append(Entry(a.at, "audit", names.get(a.actor_id, "system"), a.action,
-                             a.reason))
-    entries.sort(key=lambda e: e.at)
+                             a.reason, rank=6))
+    entries.sort(key=lambda e: (e.at, e.rank))
     return ClaimStory(claim, assess(claim, claim.policy, on=today), entries)
 
 
@@ -66,14 +70,15 @@ def _messages(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
     for m in messages:
         if m.direction == "note":
             yield Entry(m.received_at, "note", names.get(m.author_id, "") or "-",
-                        "internal note", _one_line(m.text, 300))
+                        "internal note", _one_line(m.text, 300), rank=4)
             continue
         who = (names.get(m.author_id, "") if m.direction == "outbound"
                else m.sender_name or m.sender)
         arrow = "to customer" if m.direction == "outbound" else "from customer"
         yield Entry(m.received_at, "message", who or "-",
                     f"{m.channel} {arrow}: {m.subject or _one_line(m.text, 60)}",
-                    _one_line(m.text, 160) if m.direction == "outbound" else "")
+                    _one_line(m.text, 160) if m.direction == "outbound" else "",
+                    rank=5 if m.direction == "outbound" else 0)
 
 
 def _steps(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
@@ -90,7 +95,7 @@ def _steps(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
         if e.coverage:
             why = f"{why} (coverage: {e.coverage.get('verdict')}, payable " \
                   f"{e.coverage.get('payable')})".strip()
-        yield Entry(e.created_at, "step", names.get(e.actor_id, "system"), what, why)
+        yield Entry(e.created_at, "step", names.get(e.actor_id, "system"), what, why, rank=1)
 
 
 def _requests(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
@@ -98,19 +103,20 @@ def _requests(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
         asked = ", ".join([*r.items, *(["note"] if r.note else [])])
         yield Entry(r.created_at, "request", names.get(r.requested_by, "system"),
                     f"asked for {asked} by {r.channel} ({r.language}), "
-                    f"follow up {r.due_at:%Y-%m-%d}", r.note)
+                    f"follow up {r.due_at:%Y-%m-%d}", r.note, rank=2)
         if r.answered_at is not None:
             yield Entry(r.answered_at, "request", "customer",
-                        f"answered (message {r.answer_message_id})")
+                        f"answered (message {r.answer_message_id})", rank=2)
 
 
 def _escalations(session: Session, claim: Claim, names: Names) -> Iterator[Entry]:
     for x in session.scalars(sa.select(Escalation).where(Escalation.claim_id == claim.id)):
         yield Entry(x.created_at, "escalate", names.get(x.raised_by, "system"),
-                    f"escalated to {names.get(x.supervisor_id, '-')} ({x.source})", x.reason)
+                    f"escalated to {names.get(x.supervisor_id, '-')} ({x.source})", x.reason,
+                    rank=3)
         if x.decided_at is not None:
             yield Entry(x.decided_at, "escalate", names.get(x.decided_by, "-"),
-                        f"decided: {x.decision}", x.decision_note)
+                        f"decided: {x.decision}", x.decision_note, rank=3)
 
 
 def _one_line(text: str | None, limit: int) -> str:

@@ -61,7 +61,8 @@ def show(obj: Context, number: str) -> None:
             line = f"  {e.at:%Y-%m-%d %H:%M}  {e.kind:<8}  {e.who[:30]:<30}  {e.what}"
             click.echo(line)
             if e.why:
-                click.echo(f"  {'':16}  {'':8}  {'':30}  why: {e.why}")
+                label = f'"{e.why}"' if e.kind in ("message", "note") else f"why: {e.why}"
+                click.echo(f"  {'':16}  {'':8}  {'':30}  {label}")
 
 
 ACTOR = click.option("--as", "as_user", required=True, metavar="EMAIL",
