@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inbox import audit
 from inbox.database import Database
-from inbox.models import Message, OutboundMessage, Thread
+from inbox.models import CustomerIdentity, Message, OutboundMessage, Thread
 
 
 class ReplyError(ValueError):
@@ -36,6 +37,16 @@ def reply_thread(session: Session, thread_id: int, body: str) -> tuple[Thread, s
     if not text:
         raise ReplyError("the reply is empty")
     return thread, text
+
+
+def customer_contact(session: Session, customer_id: int, kind: str) -> str | None:
+    """The customer's address of ``kind`` (email, phone) to write to: a
+    verified one first, the newest of those."""
+    return session.scalars(
+        sa.select(CustomerIdentity.value)
+        .where(CustomerIdentity.customer_id == customer_id, CustomerIdentity.kind == kind)
+        .order_by(CustomerIdentity.verified.desc(), CustomerIdentity.id.desc()).limit(1)
+    ).first()
 
 
 def queue_reply(session: Session, thread: Thread, now: datetime, *, channel: str,

@@ -25,7 +25,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from claims.models import CustomerIdentity
 from config import Settings
 from config.twilio import TwilioSettings
 from inbox import audit
@@ -34,6 +33,7 @@ from inbox.models import Message, OutboundMessage, Thread
 from inbox.outbound import (
     Accepted,
     ReplyError,
+    customer_contact,
     file_sent,
     mark_answered,
     queue_reply,
@@ -74,12 +74,7 @@ def _phones(session: Session, twilio: TwilioSettings | None,
         if twilio is not None and twilio.is_ours(last.recipient):
             ours = last.recipient
         return last.sender, ours
-    phone = session.scalars(
-        sa.select(CustomerIdentity.value)
-        .where(CustomerIdentity.customer_id == thread.customer_id,
-               CustomerIdentity.kind == "phone")
-        .order_by(CustomerIdentity.verified.desc(), CustomerIdentity.id.desc()).limit(1)
-    ).first()
+    phone = customer_contact(session, thread.customer_id, "phone")
     return (phone, ours) if phone else None
 
 

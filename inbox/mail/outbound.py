@@ -24,10 +24,11 @@ from config.email import Mailbox
 from inbox.database import Database
 from inbox.intake.subjects import strip_prefixes
 from inbox.mail.texts import closing_text, reply_text
-from inbox.models import CustomerIdentity, Message, OutboundMessage, Thread
+from inbox.models import Message, OutboundMessage, Thread
 from inbox.outbound import (
     Accepted,
     ReplyError,
+    customer_contact,
     file_sent,
     queue_reply,
     reply_thread,
@@ -91,12 +92,7 @@ def _queue_new_email(session: Session, settings: Settings, thread: Thread, body:
                      subject: str) -> OutboundMessage:
     if not settings.mailboxes:
         raise ReplyError("no mailbox is configured to send email from")
-    address = session.scalars(
-        sa.select(CustomerIdentity.value)
-        .where(CustomerIdentity.customer_id == thread.customer_id,
-               CustomerIdentity.kind == "email")
-        .order_by(CustomerIdentity.verified.desc(), CustomerIdentity.id.desc()).limit(1)
-    ).first()
+    address = customer_contact(session, thread.customer_id, "email")
     if address is None:
         raise ReplyError("this customer has no email address to write to")
     mailbox = settings.mailboxes[0]
