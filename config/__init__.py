@@ -46,6 +46,8 @@ class Settings:
     subjectless_window_days: int
     first_response_hours: int
     log_level: str
+    # Send the session cookie only over HTTPS (production, behind TLS).
+    secure_cookies: bool = False
     # [[email]] tables, validated (config.email).
     mailboxes: tuple[Mailbox, ...] = ()
     # [twilio], validated (config.twilio); None when not configured.
@@ -193,6 +195,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         subjectless_window_days=_positive_int(raw, "subjectless_window_days"),
         first_response_hours=_positive_int(raw, "first_response_hours"),
         log_level=log_level,
+        secure_cookies=_bool(raw, "secure_cookies"),
         mailboxes=mailboxes,
         twilio=twilio,
         letters=letters,
@@ -206,6 +209,19 @@ def _text(raw: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key}: must be a string, got {type(value).__name__}")
     return value.strip()
+
+
+def _bool(raw: Mapping[str, Any], key: str) -> bool:
+    value = raw.get(key, False)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "1", "yes", "on"}:
+            return True
+        if lowered in {"false", "0", "no", "off", ""}:
+            return False
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{key}: must be true or false, got {value!r}")
 
 
 def _positive_int(raw: Mapping[str, Any], key: str) -> int:

@@ -35,6 +35,9 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(twilio.bp)
     app.register_blueprint(letters.bp)
+    from inbox.web.auth import init_auth
+
+    init_auth(app)
     return app
 
 

@@ -67,6 +67,10 @@ def demo_data(obj: Context, customers: int, seed: int, batch_size: int) -> None:
             audit.record_event(session, "demo", 0, "demo.created", now,
                                reason="inbox demo-data", seed=seed, **asdict(report))
     click.echo(_summary(report, seed))
+    from inbox.demo import DEMO_PASSWORD, USERS
+
+    click.echo(f"sign in as {USERS[0][0]} (rep), {USERS[-3][0]} (supervisor), "
+               f"{USERS[-1][0]} (admin); password {DEMO_PASSWORD}")
 
 
 def _summary(report: DemoReport, seed: int) -> str:

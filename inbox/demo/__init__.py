@@ -35,6 +35,8 @@ from inbox.models import User
 DEFAULT_SEED = 2026
 DEFAULT_CUSTOMERS = 300
 # (email, name, role, team, authority limit)
+# Every demo user signs in with this (printed by `inbox demo-data`).
+DEMO_PASSWORD = "demo-inbox-2026"  # noqa: S105 - demo data only, documented in the README
 USERS: tuple[tuple[str, str, str, str, int | None], ...] = (
     ("rep1@insurer.example", "Emma Clarke", "rep", "en", 2500),
     ("rep2@insurer.example", "Jonas Becker", "rep", "de", 2500),
@@ -96,7 +98,11 @@ def demo_seed(session: Session) -> int | None:
 
 
 def create_users(session: Session, now: datetime) -> DemoReport:
-    """The demo workspace's users (no password yet: sign-in is its own feature)."""
+    """The demo workspace's users, all with the password :data:`DEMO_PASSWORD`
+    (demo data only: real users get theirs from ``inbox user add``)."""
+    from werkzeug.security import generate_password_hash
+
+    hashed = generate_password_hash(DEMO_PASSWORD)
     emails = [email for email, *_ in USERS]
     present = set(session.scalars(sa.select(User.email).where(User.email.in_(emails))))
     report = DemoReport()
@@ -104,7 +110,7 @@ def create_users(session: Session, now: datetime) -> DemoReport:
         if email in present:
             continue
         session.add(User(
-            email=email, name=name, role=role, team=team, password_hash="",
+            email=email, name=name, role=role, team=team, password_hash=hashed,
             authority_limit=None if limit is None else Decimal(limit), created_at=now,
         ))
         report.users_created += 1

@@ -12,8 +12,8 @@ and a filed letter's pages and original scan.
 * ``GET /attachments/<sha256>``: a stored attachment, only when an attachment
   row names that sha256.
 
-No sign-in yet (the workspace feature brings it, with CSRF tokens): choices
-are recorded without an actor.
+Sign-in, permissions and CSRF tokens: :mod:`inbox.web.auth`; choices are
+recorded with the signed-in user as actor.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
@@ -53,6 +54,7 @@ from inbox.letters.review import ReviewError, open_reviews, resolve_review
 from inbox.models import Attachment, LetterReview, Message
 from inbox.queueing import QueueUnavailableError
 from inbox.web import db_session, settings
+from inbox.web.permissions import requires
 
 log = logging.getLogger(__name__)
 bp = Blueprint("letters", __name__)
@@ -158,12 +160,14 @@ def take_upload(upload: FileStorage, config: Settings) -> UploadResult:
 
 
 @bp.get("/letters/upload")
+@requires("letters.upload")
 def upload_form() -> str:
     return render_template("letters/upload.html", accept=ACCEPT, results=[],
                            max_file_mb=settings().letters.max_file_mb)
 
 
 @bp.post("/letters/upload")
+@requires("letters.upload")
 def upload() -> tuple[str, int]:
     files = [f for f in request.files.getlist("files") if f.filename or f.content_length]
     results = [take_upload(f, settings()) for f in files]
@@ -248,11 +252,13 @@ def _render_reviews(status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/letters/review")
+@requires("letters.review")
 def review() -> tuple[str, int]:
     return _render_reviews()
 
 
 @bp.post("/letters/review/<int:review_id>")
+@requires("letters.review")
 def resolve(review_id: int) -> BaseResponse | tuple[str, int]:
     # A number typed in wins over a suggestion ticked.
     chosen = (request.form.get("other_customer_id") or "").strip() or (
@@ -263,7 +269,8 @@ def resolve(review_id: int) -> BaseResponse | tuple[str, int]:
         flash("Pick a customer (or enter a customer number).", "error")
         return _render_reviews(400)
     try:
-        done = resolve_review(db_session(), review_id, customer_id, datetime.now(UTC))
+        done = resolve_review(db_session(), review_id, customer_id, datetime.now(UTC),
+                              actor_id=current_user.id)
     except ReviewError as exc:
         flash(str(exc), "error")
         return _render_reviews(400)
@@ -277,6 +284,7 @@ def resolve(review_id: int) -> BaseResponse | tuple[str, int]:
 
 
 @bp.get("/letters/print")
+@requires("letters.print")
 def print_room() -> str:
     from inbox.letters.replies import print_queue
 
@@ -284,12 +292,13 @@ def print_room() -> str:
 
 
 @bp.post("/letters/print/<int:message_id>")
+@requires("letters.print")
 def printed(message_id: int) -> BaseResponse | tuple[str, int]:
     from inbox.letters.replies import mark_printed
     from inbox.outbound import ReplyError
 
     try:
-        mark_printed(db_session(), message_id, datetime.now(UTC))
+        mark_printed(db_session(), message_id, datetime.now(UTC), actor_id=current_user.id)
     except ReplyError as exc:
         flash(str(exc), "error")
         return render_template("letters/print.html", letters=[]), 400
@@ -324,6 +333,7 @@ def letter_page_png(session: Session, message_id: int, number: int) -> bytes | N
 
 
 @bp.get("/messages/<int:message_id>/pages/<int:number>.png")
+@requires("thread.view")
 def page_image(message_id: int, number: int) -> Response:
     data = letter_page_png(db_session(), message_id, number)
     if data is None:
@@ -335,6 +345,7 @@ def page_image(message_id: int, number: int) -> Response:
 
 
 @bp.get("/attachments/<sha256>")
+@requires("thread.view")
 def attachment(sha256: str) -> Response:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         abort(404)

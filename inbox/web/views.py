@@ -3,32 +3,61 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
 
 from inbox.models import Message, OutboundMessage, Thread
-from inbox.web import db_session
+from inbox.web import db_session, settings
+from inbox.web.permissions import requires
+from inbox.workspace.queue import CHANNELS, PAGE_SIZE, VIEWS, QueueFilter, queue_page, take_next
 
 bp = Blueprint("views", __name__)
-PAGE_SIZE = 50
 
 
 @bp.get("/")
+@requires("queue.view")
 def queue() -> str:
+    return render_template("queue.html", **_queue_context())
+
+
+@bp.get("/queue/rows")
+@requires("queue.view")
+def queue_rows() -> str:
+    """The queue's rows alone: the page polls this to update without a reload."""
+    return render_template("queue_rows.html", **_queue_context())
+
+
+@bp.post("/queue/next")
+@requires("thread.assign")
+def take_next_thread() -> BaseResponse:
+    thread = take_next(db_session(), current_user.id, datetime.now(UTC))
+    if thread is None:
+        flash("Nothing is waiting: the queue is empty.")
+        return redirect(url_for("views.queue"), code=303)
+    return redirect(url_for("views.thread", thread_id=thread.id), code=303)
+
+
+def _queue_context() -> dict[str, Any]:
     session = db_session()
-    threads = session.scalars(
-        sa.select(Thread)
-        .where(Thread.status == "open")
-        .options(selectinload(Thread.customer), selectinload(Thread.claim))
-        .order_by(Thread.due_at.asc().nulls_last(), Thread.id)
-        .limit(PAGE_SIZE)
-    ).all()
-    open_count = session.scalar(sa.select(sa.func.count()).where(Thread.status == "open"))
-    return render_template("queue.html", threads=threads, open_count=open_count)
+    now = datetime.now(UTC)
+    chosen = QueueFilter.parse(request.args.to_dict())
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = queue_page(session, chosen, current_user.id, now,
+                             offset=(page - 1) * PAGE_SIZE)
+    return {"rows": rows, "total": total, "filter": chosen, "page": page, "now": now,
+            "page_size": PAGE_SIZE, "views": VIEWS, "channels": CHANNELS,
+            "languages": settings().languages,
+            "args": {k: v for k, v in request.args.items() if k != "page"}}
 
 
 @bp.get("/threads/<int:thread_id>")
+@requires("thread.view")
 def thread(thread_id: int) -> str:
     session = db_session()
     found = session.get(

@@ -246,7 +246,11 @@ def test_users_cover_every_role(demo: Session) -> None:
     users = demo.scalars(sa.select(User).where(User.email.like("%@insurer.example"))).all()
     assert {u.role for u in users} == set(ROLES)
     assert "rep1@insurer.example" in {u.email for u in users}
-    assert all(u.password_hash == "" for u in users)
+    from werkzeug.security import check_password_hash
+
+    from inbox.demo import DEMO_PASSWORD
+
+    assert all(check_password_hash(u.password_hash, DEMO_PASSWORD) for u in users)
 
 
 def _snapshot(session: Session) -> dict[str, Any]:

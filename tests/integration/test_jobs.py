@@ -372,7 +372,7 @@ def test_run_with_worker_shares_the_embedded_redis_and_stops_the_worker(
     )
     try:
         _wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz") == '{"status":"ok"}\n', 60)
-        assert "Queue" in _get(f"http://127.0.0.1:{port}/")
+        assert "Sign in" in _get(f"http://127.0.0.1:{port}/")  # the queue asks who you are
 
         # This process attaches to the server `inbox run` started; its worker
         # child runs what we enqueue.

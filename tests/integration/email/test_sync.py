@@ -26,6 +26,7 @@ from inbox.mail.runner import run_mailbox
 from inbox.mail.sync import sync_mailbox
 from inbox.models import Attachment, FailedIntake, MailboxState, Message, Thread
 from tests.servers.dovecot import PASSWORD_ENV, DovecotServer, MailUser
+from tests.web import signed_in_as
 
 
 def now() -> datetime:
@@ -379,7 +380,9 @@ def test_undelivered_reply_is_shown_on_the_thread_page(
         outbound_id = queue_email_reply(s, settings, thread_id, "Our answer", now()).id
     send_queued(committed_db, settings, outbound_id)
     app = create_app(settings)
-    page = app.test_client().get(f"/threads/{thread_id}")
+    client = app.test_client()
+    signed_in_as(client, committed_db, "rep")
+    page = client.get(f"/threads/{thread_id}")
     app.extensions["inbox.db"].engine.dispose()
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -37,6 +37,7 @@ from inbox.jobs.letters_upload import ingest_uploaded_letter
 from inbox.models import LetterReview, Message, Thread
 from inbox.web.letters import uploads_dir
 from tests import factories
+from tests.web import signed_in_as
 
 from .conftest import Scans
 
@@ -75,8 +76,11 @@ def app(make_app: MakeApp) -> Flask:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def client(app: Flask, committed_db: Database) -> FlaskClient:
+    """A rep signed in."""
+    client = app.test_client()
+    signed_in_as(client, committed_db, "rep")
+    return client
 
 
 def upload(client: FlaskClient, *files: tuple[bytes, str]) -> Any:
@@ -199,8 +203,10 @@ def test_files_that_are_not_scans_are_refused(
     assert "No file was chosen" in nothing.get_data(as_text=True)
 
 
-def test_a_file_over_the_limit_is_refused(make_app: MakeApp, conn: redis.Redis) -> None:
+def test_a_file_over_the_limit_is_refused(make_app: MakeApp, conn: redis.Redis,
+                                          committed_db: Database) -> None:
     client = make_app(max_file_mb=0.001).test_client()  # 1048 bytes
+    signed_in_as(client, committed_db, "rep")
     png = b"\x89PNG\r\n\x1a\n" + bytes(2000)
     response = upload(client, (png, "big.png"), (png[:500], "small.png"))
     assert response.status_code == 200  # the small one was taken
