@@ -30,9 +30,10 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     db = Database()
     init_db(app, db, settings)
 
-    from inbox.web import letters, twilio, views
+    from inbox.web import letters, threads, twilio, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(threads.bp)
     app.register_blueprint(twilio.bp)
     app.register_blueprint(letters.bp)
     from inbox.web.auth import init_auth

@@ -12,7 +12,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from inbox.models import Message, OutboundMessage, Thread
+from claims.info_requests import DOCUMENTS
+from inbox.models import Escalation, Message, OutboundMessage, Thread
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 from inbox.workspace.queue import CHANNELS, PAGE_SIZE, VIEWS, QueueFilter, queue_page, take_next
@@ -72,7 +73,14 @@ def thread(thread_id: int) -> str:
         .where(OutboundMessage.thread_id == thread_id, OutboundMessage.status != "sent")
         .order_by(OutboundMessage.created_at)
     ).all()
-    return render_template("thread.html", thread=found, undelivered=undelivered)
+    escalation = None
+    if found.claim_id is not None:
+        escalation = session.scalars(sa.select(Escalation).where(
+            Escalation.claim_id == found.claim_id, Escalation.status == "open")).first()
+    return render_template(
+        "thread.html", thread=found, undelivered=undelivered, escalation=escalation,
+        draft=request.args.get("draft", ""), draft_channel=request.args.get("channel", ""),
+        documents=DOCUMENTS)
 
 
 @bp.get("/healthz")
