@@ -59,7 +59,8 @@ def test_reply_note_and_claim_workflow_from_the_page(
     with committed_db.transaction() as s:
         s.get(User, rep_id).authority_limit = Decimal("5000")  # type: ignore[union-attr]
     page = rep.get(f"/threads/{thread_id}").get_data(as_text=True)
-    assert "Claim CLM-" in page and 'name="seen_inbound"' in page
+    assert "Claim CLM-" in page
+    assert 'name="seen_inbound"' in page
     seen = page.split('name="seen_inbound" value="')[1].split('"')[0]
 
     sent = rep.post(f"/threads/{thread_id}/reply", data={
