@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from config import Settings
 from inbox import audit
 from inbox.database import Database
 from inbox.models import CustomerIdentity, Message, OutboundMessage, Thread
@@ -65,6 +66,31 @@ def queue_reply(session: Session, thread: Thread, now: datetime, *, channel: str
     audit.record(session, thread, "reply.queued", now, actor_id=author_id,
                  outbound_id=outbound.id, channel=channel)
     return outbound
+
+
+REPLY_CHANNELS = ("email", "sms", "letter")
+
+
+def queue_on_channel(session: Session, settings: Settings, channel: str, thread_id: int,
+                     body: str, now: datetime, *, author_id: int | None,
+                     subject: str = "") -> OutboundMessage:
+    """Queue a reply in the thread on ``channel`` (email, sms or letter);
+    :class:`ReplyError` when that channel cannot carry it."""
+    if channel == "email":
+        from inbox.mail.outbound import queue_email_reply
+
+        return queue_email_reply(session, settings, thread_id, body, now, author_id=author_id,
+                                 team=settings.claims.team, subject=subject)
+    if channel == "sms":
+        from inbox.calls.outbound import queue_sms_reply
+
+        return queue_sms_reply(session, settings, thread_id, body, now, author_id=author_id)
+    if channel == "letter":
+        from inbox.letters.replies import queue_letter_reply
+
+        return queue_letter_reply(session, thread_id, body, now, subject=subject,
+                                  author_id=author_id)
+    raise ReplyError(f"cannot reply on {channel!r}; channels are {', '.join(REPLY_CHANNELS)}")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from babel.numbers import format_currency
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from inbox.casework.actors import Actor
 from inbox.casework.claim_threads import NoThread, claim_thread
 from inbox.casework.escalations import notify, open_escalation
 from inbox.casework.notices import Sent, language_of, send_notice
-from inbox.models import Escalation
+from inbox.models import Escalation, Thread
 from inbox.notes import add_note
 
 # Steps whose result the customer is told of, and the notice that tells them.
@@ -115,10 +116,9 @@ def decide_escalation(
 
 
 def _close_escalation(session: Session, claim: Claim, event: ClaimEvent, actor: Actor,
-                      now: datetime, thread: object) -> None:
-    from inbox.models import Thread
-
-    escalation = session.query(Escalation).filter_by(claim_id=claim.id, status="open").first()
+                      now: datetime, thread: Thread | None) -> None:
+    escalation = session.scalars(sa.select(Escalation).where(
+        Escalation.claim_id == claim.id, Escalation.status == "open")).first()
     if escalation is None:
         return
     escalation.status, escalation.decision = "decided", event.action
@@ -130,7 +130,7 @@ def _close_escalation(session: Session, claim: Claim, event: ClaimEvent, actor: 
     if escalation.raised_by is not None:
         notify(session, escalation.raised_by, "escalation_decided", text, now,
                thread_id=escalation.thread_id, claim_id=claim.id)
-    if isinstance(thread, Thread):
+    if thread is not None:
         add_note(session, thread, text, now, author_id=actor.id,
                  mentions=[escalation.raised_by] if escalation.raised_by else None)
     audit.record(session, escalation, "escalation.decided", now, actor_id=actor.id,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from claims.models import CONTACT_CHANNELS, Customer
 from config import SUPPORTED_LANGUAGES, Settings
 from inbox.models import Message, OutboundMessage, Thread
-from inbox.outbound import ReplyError
+from inbox.outbound import ReplyError, queue_on_channel
 
 NOTICES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 FALLBACK_ORDER = ("email", "letter", "sms")
@@ -107,27 +107,10 @@ def send_notice(
         text = render(name, language, option, {"name": customer.name, **context})
         try:
             with session.begin_nested():
-                outbound = _queue(session, settings, option, thread, text, now,
-                                  author_id=author_id, subject=subject)
+                outbound = queue_on_channel(session, settings, option, thread.id, text, now,
+                                            author_id=author_id, subject=subject)
         except ReplyError as exc:
             failures.append(f"{option}: {exc}")
             continue
         return Sent(outbound, option, language, text)
     raise ReplyError("cannot reach the customer: " + "; ".join(failures))
-
-
-def _queue(session: Session, settings: Settings, channel: str, thread: Thread, text: str,
-           now: datetime, *, author_id: int | None, subject: str) -> OutboundMessage:
-    if channel == "email":
-        from inbox.mail.outbound import queue_email_reply
-
-        return queue_email_reply(session, settings, thread.id, text, now, author_id=author_id,
-                                 team=settings.claims.team, subject=subject)
-    if channel == "sms":
-        from inbox.calls.outbound import queue_sms_reply
-
-        return queue_sms_reply(session, settings, thread.id, text, now, author_id=author_id)
-    from inbox.letters.replies import queue_letter_reply
-
-    return queue_letter_reply(session, thread.id, text, now, subject=subject,
-                              author_id=author_id)

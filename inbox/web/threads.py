@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -25,12 +26,12 @@ from inbox.casework.claim_threads import NoThread
 from inbox.casework.escalations import NoSupervisor
 from inbox.models import Escalation, OutboundMessage, Thread
 from inbox.notes import add_note
-from inbox.outbound import ReplyError
+from inbox.outbound import ReplyError, queue_on_channel
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 
 bp = Blueprint("threads", __name__)
-REPLY_CHANNELS = ("email", "sms", "letter")
+T = TypeVar("T")
 USER_ERRORS = (ReplyError, IllegalTransition, IllegalStep, BadInfoRequest, NoThread,
                NoSupervisor)
 
@@ -39,11 +40,11 @@ def _back(thread_id: int) -> Response:
     return redirect(url_for("views.thread", thread_id=thread_id), code=303)
 
 
-def _thread(thread_id: int) -> Thread:
-    thread = db_session().get(Thread, thread_id)
-    if thread is None:
+def _found(model: type[T], row_id: int) -> T:
+    row = db_session().get(model, row_id)
+    if row is None:
         abort(404)
-    return thread
+    return row
 
 
 def _send(outbounds: list[OutboundMessage]) -> None:
@@ -55,7 +56,7 @@ def _send(outbounds: list[OutboundMessage]) -> None:
 @bp.post("/threads/<int:thread_id>/reply")
 @requires("thread.reply")
 def reply(thread_id: int) -> Response:
-    thread = _thread(thread_id)
+    thread = _found(Thread, thread_id)
     channel = request.form.get("channel", "email")
     body = request.form.get("body", "")
     seen = request.form.get("seen_inbound", "")
@@ -65,23 +66,9 @@ def reply(thread_id: int) -> Response:
               "then send. Your draft is kept below.", "error")
         return redirect(url_for("views.thread", thread_id=thread_id, draft=body,
                                 channel=channel), code=303)
-    if channel not in REPLY_CHANNELS:
-        abort(400)
-    now, session, cfg = datetime.now(UTC), db_session(), settings()
     try:
-        if channel == "email":
-            from inbox.mail.outbound import queue_email_reply
-
-            row = queue_email_reply(session, cfg, thread_id, body, now,
-                                    author_id=current_user.id, team=cfg.claims.team)
-        elif channel == "sms":
-            from inbox.calls.outbound import queue_sms_reply
-
-            row = queue_sms_reply(session, cfg, thread_id, body, now, author_id=current_user.id)
-        else:
-            from inbox.letters.replies import queue_letter_reply
-
-            row = queue_letter_reply(session, thread_id, body, now, author_id=current_user.id)
+        row = queue_on_channel(db_session(), settings(), channel, thread_id, body,
+                               datetime.now(UTC), author_id=current_user.id)
     except ReplyError as exc:
         flash(f"Not sent: {exc}", "error")
         return redirect(url_for("views.thread", thread_id=thread_id, draft=body,
@@ -94,7 +81,7 @@ def reply(thread_id: int) -> Response:
 @bp.post("/threads/<int:thread_id>/notes")
 @requires("thread.note")
 def note(thread_id: int) -> Response:
-    thread = _thread(thread_id)
+    thread = _found(Thread, thread_id)
     try:
         add_note(db_session(), thread, request.form.get("text", ""), datetime.now(UTC),
                  author_id=current_user.id)
@@ -109,9 +96,7 @@ def claim_act(claim_id: int) -> Response:
     from inbox.casework.decisions import claim_action
 
     session = db_session()
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        abort(404)
+    claim = _found(Claim, claim_id)
     thread_id = request.form.get("thread_id", type=int)
     action = request.form.get("action", "")
     try:
@@ -145,9 +130,7 @@ def decide(escalation_id: int) -> Response:
     from inbox.casework.decisions import decide_escalation
 
     session = db_session()
-    escalation = session.get(Escalation, escalation_id)
-    if escalation is None:
-        abort(404)
+    escalation = _found(Escalation, escalation_id)
     try:
         result = decide_escalation(
             session, settings(), escalation, request.form.get("decision", ""),

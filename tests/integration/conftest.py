@@ -1,7 +1,7 @@
 """Shared by the integration tests: a real Redis database a test module has
 to itself (one of databases 1-15 on the local server, claimed with SET NX so
 parallel runs never share one), emptied before each test; the claim survives
-the emptying."""
+the emptying. And ``app``: the web app on the test database (committing)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from flask import Flask
+
+from config import Settings
+from inbox import create_app
+from inbox.database import Database
 
 REDIS_BASE_URL = os.environ.get("INBOX_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 CLAIM_KEY = "inbox-test:claimed-by"
@@ -60,3 +65,12 @@ def conn(redis_url: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+@pytest.fixture
+def app(settings: Settings, committed_db: Database) -> Iterator[Flask]:
+    """The web app on the test database; rows it commits are removed after."""
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["inbox.db"].engine.dispose()

@@ -5,7 +5,6 @@ open redirect, no user enumeration."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -19,14 +18,6 @@ from tests.web import PASSWORD, add_user, csrf_token, sign_in
 
 pytestmark = pytest.mark.integration
 ROLES = ("rep", "supervisor", "lead", "admin")
-
-
-@pytest.fixture
-def app(settings: Settings, committed_db: Database) -> Iterator[Flask]:
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
 
 
 def routes(app: Flask) -> list[tuple[str, str, str]]:
@@ -87,8 +78,13 @@ def test_wrong_password_and_unknown_address_look_the_same(
                                           "password": "nope", "csrf_token": token})
     assert wrong.status_code == unknown.status_code == 200
     assert "Wrong email address or password." in wrong.get_data(as_text=True)
-    assert wrong.get_data(as_text=True).replace("anna@", "@") == \
-        unknown.get_data(as_text=True).replace("nobody@", "@")
+    def page(response, who: str) -> str:  # type: ignore[no-untyped-def]
+        # The same page apart from the address typed and the CSRF token (signed
+        # with a timestamp, so it differs from one second to the next).
+        html = response.get_data(as_text=True).replace(who, "")
+        return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+
+    assert page(wrong, "anna@") == page(unknown, "nobody@")
     assert client.get("/").status_code == 302  # still signed out
 
 

@@ -4,7 +4,6 @@ views, take-next that never hands one thread to two reps, and the page."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from config import Settings
-from inbox import create_app, ingest
+from inbox import ingest
 from inbox.database import Database
 from inbox.models import Escalation, Thread
 from inbox.workspace.queue import QueueFilter, queue_page, take_next
@@ -121,14 +119,6 @@ def test_two_reps_taking_at_once_never_get_the_same_thread(
         w.join()
     assert len(got) == 20
     assert len(set(got)) == 20
-
-
-@pytest.fixture
-def app(settings: Settings, committed_db: Database) -> Iterator[Flask]:
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
 
 
 def test_the_queue_page_filters_takes_next_and_polls(app: Flask, committed_db: Database) -> None:
