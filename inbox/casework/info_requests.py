@@ -107,9 +107,12 @@ def follow_up_overdue(session: Session, now: datetime, limit: int = 500) -> int:
                InfoRequest.chased_at.is_(None))
         .order_by(InfoRequest.due_at).limit(limit).with_for_update(skip_locked=True)
     ).all()
+    ids = [row.thread_id for row in overdue if row.thread_id is not None]
+    threads = {t.id: t for t in session.scalars(sa.select(Thread).where(Thread.id.in_(ids)))
+               } if ids else {}
     for row in overdue:
         row.chased_at = now
-        thread = session.get(Thread, row.thread_id) if row.thread_id else None
+        thread = threads.get(row.thread_id) if row.thread_id is not None else None
         if thread is None:
             continue
         thread.status, thread.needs_reply = "open", True
