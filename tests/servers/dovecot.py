@@ -270,9 +270,18 @@ class DovecotServer:
                 count += len(batch)
         return count
 
-    def kick(self, user: str) -> None:
-        """Drop every connection of ``user`` (the client sees BYE / EOF)."""
+    def kick(self, user: str, timeout: float = 5.0) -> None:
+        """Drop every connection of ``user`` (the client sees BYE / EOF).
+        ``doveadm kick`` only signals the imap processes; wait until anvil no
+        longer lists the user, so the client's next command surely fails (on a
+        loaded machine it could otherwise still be answered)."""
         self.doveadm("kick", user)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if user not in self.doveadm("who", user):
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"doveadm kick: {user} still connected after {timeout} s")
 
     def create_folder(self, user: str, folder: str) -> None:
         self.doveadm("mailbox create", folder, user=user)
