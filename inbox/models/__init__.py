@@ -23,13 +23,16 @@ from inbox.models.outbound import OutboundMessage
 from inbox.models.threads import Thread
 from inbox.models.twilio_sync import TwilioSyncState
 from inbox.models.users import ROLES, User
+from inbox.models.workspace import ApiToken, CannedResponse
 
 __all__ = [
     "ROLES",
     "AccountIssue",
     "AccountIssueEvent",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
+    "CannedResponse",
     "ChannelEvent",
     "Claim",
     "ClaimEvent",

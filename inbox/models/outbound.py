@@ -46,4 +46,6 @@ class OutboundMessage(IdMixin, Base):
     # The thread message created when the channel accepted it.
     message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
     created_at: Mapped[datetime]
+    # Send later: the sender leaves a pending reply alone until then.
+    send_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]

@@ -26,6 +26,8 @@ class Thread(IdMixin, Base):
         # The queue: open work ordered by due time.
         sa.Index("ix_threads_queue", "status", "due_at"),
         sa.Index("ix_threads_customer_subject", "customer_id", "subject_key"),
+        # Pending threads whose follow-up date has come back to the queue.
+        sa.Index("ix_threads_follow_up", "status", "follow_up_at"),
         sa.CheckConstraint("status IN ('open', 'pending', 'closed')", name="thread_status"),
     )
 
@@ -47,6 +49,12 @@ class Thread(IdMixin, Base):
     first_response_at: Mapped[datetime | None]
     last_message_at: Mapped[datetime | None]
     last_inbound_at: Mapped[datetime | None]
+    # Set pending until then: the thread comes back to the queue at this time
+    # unless the customer writes first.
+    follow_up_at: Mapped[datetime | None]
+    # A thread merged into another keeps its id (old links, audit) and points
+    # at the thread that now holds its messages.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("threads.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship()
