@@ -39,6 +39,9 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.web.auth import init_auth
 
     init_auth(app)
+    from inbox.api import init_api
+
+    init_api(app)
     return app
 
 

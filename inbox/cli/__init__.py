@@ -80,11 +80,12 @@ def _register() -> None:
         letters,
         serve,
         sync,
+        tokens,
         users,
     )
 
     for module in (account_issues, book, claims, demo, export, intake, letters, serve, sync,
-                   users):
+                   tokens, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

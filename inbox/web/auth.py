@@ -121,8 +121,14 @@ def _guard() -> Response | None:
 
 
 def _json_error(status: int, message: str) -> Response:
-    response = jsonify({"error": {"status": status, "message": message}})
+    """The API's error body (the shape :mod:`inbox.api` documents as Error)."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    response = jsonify({"code": status, "status": HTTP_STATUS_CODES.get(status, ""),
+                        "message": message})
     response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="inbox"'
     return response
 
 

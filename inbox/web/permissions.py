@@ -32,7 +32,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
 }
 # Endpoints anyone may reach (the webhooks check Twilio's signature instead).
-PUBLIC = frozenset({"auth.login", "auth.logout", "static", "views.healthz"})
+PUBLIC = frozenset({"auth.login", "auth.logout", "static", "views.healthz",
+                    # The API's description (no data): tools read it unauthenticated.
+                    "api-docs.openapi_json"})
 PUBLIC_BLUEPRINTS = frozenset({"twilio"})
 
 F = TypeVar("F", bound=Callable[..., Any])

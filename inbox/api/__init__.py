@@ -1,0 +1,114 @@
+"""The JSON API, ``/api/v1``: the workspace for programs (queue, threads,
+messages, replies, notes, customers, claims).
+
+flask-smorest generates the OpenAPI 3 document (``/api/v1/openapi.json``)
+from the marshmallow schemas and decorators on the views, so the document
+cannot drift from the code. Callers authenticate with a personal token
+(``Authorization: Bearer ibx_...``, :mod:`inbox.workspace.tokens`) or with the
+browser's session; a session's writes need the CSRF token like a form, a
+token's do not (a token is not sent by the browser on its own). Every
+endpoint declares a permission of the one matrix (deny by default, checked in
+:func:`inbox.web.auth._guard` before the view runs).
+
+Errors are JSON everywhere under ``/api/``: ``{"code", "status", "message",
+"errors"}`` (flask-smorest's shape, documented as ``Error``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+from flask import Flask, g, request
+from flask_smorest import Api, abort
+from werkzeug.exceptions import HTTPException
+
+API_PREFIX = "/api/v1"
+TOKEN_SCHEME = "Bearer "  # noqa: S105 - the header scheme, not a secret
+
+
+def fail(code: int, message: str, **details: Any) -> NoReturn:
+    """End the request with the API's error body (``errors`` for field details)."""
+    abort(code, message=message, **details)
+    raise AssertionError("unreachable")  # abort raises
+
+
+class InboxApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, but JSON errors only under ``/api/``: the pages
+    keep their HTML error pages."""
+
+    def _register_error_handlers(self) -> None:
+        self._app.register_error_handler(HTTPException, self._handle)
+
+    def _handle(self, error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            payload, code, headers = self.handle_http_exception(error)
+            payload.setdefault("message", error.description or error.name)
+            return payload, code, headers
+        return error
+
+
+def init_api(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Claims inbox API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        # No Swagger/ReDoc pages: they load scripts from a CDN.
+        API_SPEC_OPTIONS={
+            "info": {"description": (
+                "The representatives' workspace over HTTP. Authenticate with a personal "
+                "token (`inbox token create EMAIL`) sent as `Authorization: Bearer <token>`; "
+                "the token acts with its user's role. Lists are paginated with `page` and "
+                "`per_page` (at most 100)."
+            )},
+            "components": {"securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer",
+                          "description": "A personal API token (ibx_...)."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "The browser's signed-in session (writes also "
+                                           "need the X-CSRFToken header)."},
+            }},
+            "security": [{"token": []}, {"session": []}],
+        },
+    )
+    api = InboxApi(app)
+    from inbox.api import claims, customers, threads
+
+    for module in (threads, customers, claims):
+        api.register_blueprint(module.blp, url_prefix=API_PREFIX)
+    _authenticate_tokens(app)
+
+
+def _authenticate_tokens(app: Flask) -> None:
+    from inbox.web.auth import SignedIn, csrf, login_manager
+
+    @login_manager.request_loader
+    def _from_token(req: Any) -> SignedIn | None:
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.startswith(TOKEN_SCHEME):
+            return None
+        from inbox.web import db_session
+        from inbox.workspace.tokens import user_for_token
+
+        user = user_for_token(db_session(), header[len(TOKEN_SCHEME):].strip(),
+                              datetime.now(UTC))
+        if user is None:
+            return None
+        g.api_token = True
+        return SignedIn(user)
+
+    for name in ("threads", "customers", "claims"):
+        csrf.exempt(app.blueprints[f"api_{name}"])
+
+    @app.before_request
+    def _csrf_for_sessions() -> None:
+        # Writes through the API with the browser's session need the CSRF
+        # token as forms do; writes with a token do not.
+        if (request.path.startswith("/api/") and request.method not in
+                ("GET", "HEAD", "OPTIONS") and not g.get("api_token")):
+            from flask_login import current_user
+
+            if current_user.is_authenticated:
+                csrf.protect()

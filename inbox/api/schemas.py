@@ -1,0 +1,286 @@
+"""The API's shapes (marshmallow): what goes out is documented by the same
+schema that dumps it; what comes in is validated before a view runs
+(a bad field is a 422 naming it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from inbox.workspace.queue import CHANNELS, STATUSES, VIEWS
+
+MAX_PER_PAGE = 100
+
+
+class Schema(ma.Schema):
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+
+# --- paging ---------------------------------------------------------------------
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class Page(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+def paged(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
+    per_page = args["per_page"]
+    return {"items": items, "page": {"page": args["page"], "per_page": per_page,
+                                     "total": total, "pages": -(-total // per_page)}}
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A list envelope: ``{"items": [...], "page": {...}}``."""
+    return type(name, (Schema,), {"items": fields.List(fields.Nested(item), required=True),
+                                  "page": fields.Nested(Page, required=True)})
+
+
+# --- small references -------------------------------------------------------------
+class UserRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+
+
+class CustomerRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    language = fields.String(allow_none=True)
+
+
+class ClaimRef(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.String()
+
+
+class AccountIssueRef(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    summary = fields.String()
+
+
+# --- queue and threads -----------------------------------------------------------
+class QueueArgs(PageArgs):
+    view = fields.String(load_default="all", validate=validate.OneOf(VIEWS))
+    status = fields.String(load_default="open", validate=validate.OneOf(STATUSES))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    issue_type = fields.String()
+    assignee = fields.Integer(metadata={"description": "A user id."})
+    team = fields.String()
+    language = fields.String()
+
+
+class ThreadSummary(Schema):
+    id = fields.Integer()
+    subject = fields.String()
+    status = fields.String()
+    priority = fields.String()
+    issue_type = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    channels = fields.List(fields.String(), metadata={"description": "Channels of its messages."})
+    customer = fields.Nested(CustomerRef)
+    claim = fields.Nested(ClaimRef, allow_none=True)
+    account_issue = fields.Nested(AccountIssueRef, allow_none=True)
+    assignee = fields.Nested(UserRef, allow_none=True)
+    needs_reply = fields.Boolean()
+    due_at = fields.AwareDateTime(allow_none=True)
+    overdue = fields.Boolean()
+    follow_up_at = fields.AwareDateTime(allow_none=True)
+    last_message_at = fields.AwareDateTime(allow_none=True)
+    last_inbound_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    merged_into_id = fields.Integer(allow_none=True)
+
+
+QueuePage = page_of(ThreadSummary, "QueuePage")
+
+
+class ThreadUpdate(Schema):
+    assignee_id = fields.Integer(allow_none=True, metadata={
+        "description": "A user id, or null to unassign."})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    priority = fields.String(validate=validate.OneOf(("low", "normal", "high", "urgent")))
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    inline = fields.Boolean()
+    url = fields.String(metadata={"description": "Download (same authentication)."})
+
+
+class MessageOut(Schema):
+    id = fields.Integer()
+    thread_id = fields.Integer()
+    channel = fields.String()
+    direction = fields.String(metadata={"description": "inbound, outbound or note"})
+    sender = fields.String()
+    sender_name = fields.String()
+    recipient = fields.String()
+    subject = fields.String()
+    text = fields.String()
+    html = fields.String(metadata={"description": "Sanitised HTML (remote images blocked)."})
+    language = fields.String(allow_none=True)
+    received_at = fields.AwareDateTime()
+    auto = fields.Boolean()
+    author = fields.Nested(UserRef, allow_none=True)
+    call = fields.Dict(allow_none=True, metadata={
+        "description": "For calls: duration, direction, recording, transcript."})
+    attachments = fields.List(fields.Nested(AttachmentOut))
+
+
+MessagePage = page_of(MessageOut, "MessagePage")
+
+
+class OutboundOut(Schema):
+    id = fields.Integer()
+    thread_id = fields.Integer()
+    channel = fields.String()
+    recipient = fields.String()
+    status = fields.String(metadata={"description": "pending, sent, failed or cancelled"})
+    attempts = fields.Integer()
+    last_error = fields.String()
+    created_at = fields.AwareDateTime()
+    send_at = fields.AwareDateTime(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    message_id = fields.Integer(allow_none=True)
+
+
+class ThreadOut(ThreadSummary):
+    pending_replies = fields.List(fields.Nested(OutboundOut), metadata={
+        "description": "Replies the channel has not accepted yet, or refused."})
+
+
+class ReplyIn(Schema):
+    channel = fields.String(load_default="email", validate=validate.OneOf(
+        ("email", "sms", "letter")))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
+    seen_inbound = fields.AwareDateTime(allow_none=True, metadata={"description": (
+        "The last customer message time the writer had seen (the thread's "
+        "last_inbound_at). If the customer wrote since, the reply is refused "
+        "with 409 so they read it first.")})
+
+
+class NoteIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
+
+
+class NoteOut(Schema):
+    id = fields.Integer()
+    thread_id = fields.Integer()
+    text = fields.String()
+    received_at = fields.AwareDateTime()
+
+
+# --- customers ------------------------------------------------------------------
+class CustomerArgs(PageArgs):
+    q = fields.String(metadata={"description": "Name, email address, phone number or "
+                                               "customer reference."})
+
+
+class IdentityOut(Schema):
+    kind = fields.String()
+    value = fields.String()
+    verified = fields.Boolean()
+
+
+class PolicyOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    product = fields.String()
+    status = fields.String()
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    renewal_date = fields.Date(allow_none=True)
+    coverage_limit = fields.Decimal(as_string=True, allow_none=True)
+    deductible = fields.Decimal(as_string=True, allow_none=True)
+    exclusions = fields.List(fields.String())
+
+
+class CustomerOut(CustomerRef):
+    ref = fields.String(allow_none=True)
+    address = fields.String()
+    preferred_channel = fields.String(allow_none=True)
+    identities = fields.List(fields.Nested(IdentityOut))
+
+
+class CustomerDetail(CustomerOut):
+    policies = fields.List(fields.Nested(PolicyOut))
+    claims = fields.List(fields.Nested(ClaimRef))
+    threads = fields.List(fields.Nested(ThreadSummary))
+
+
+CustomerPage = page_of(CustomerOut, "CustomerPage")
+
+
+# --- claims ---------------------------------------------------------------------
+class ClaimArgs(PageArgs):
+    number = fields.String()
+    status = fields.String()
+    customer_id = fields.Integer()
+
+
+class ClaimOut(ClaimRef):
+    policy = fields.Nested(PolicyOut)
+    customer = fields.Nested(CustomerRef)
+    loss_date = fields.Date(allow_none=True)
+    cause = fields.String(allow_none=True)
+    amount_claimed = fields.Decimal(as_string=True, allow_none=True)
+    amount_approved = fields.Decimal(as_string=True, allow_none=True)
+    description = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class ClaimEventOut(Schema):
+    action = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+    reason = fields.String()
+    reason_code = fields.String()
+    actor = fields.Nested(UserRef, allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class ClaimDetail(ClaimOut):
+    events = fields.List(fields.Nested(ClaimEventOut))
+    thread_ids = fields.List(fields.Integer())
+
+
+ClaimPage = page_of(ClaimOut, "ClaimPage")
+
+
+class ClaimActionIn(Schema):
+    action = fields.String(required=True, metadata={"description": (
+        "A workflow step (e.g. review, approve, deny, escalate) or request_info.")})
+    thread_id = fields.Integer(allow_none=True)
+    amount = fields.Decimal(allow_none=True, as_string=True)
+    reason = fields.String(load_default="")
+    reason_code = fields.String(load_default="")
+    items = fields.List(fields.String(), load_default=list, metadata={
+        "description": "request_info: documents asked for."})
+    note = fields.String(load_default="")
+    channel = fields.String(allow_none=True, metadata={
+        "description": "request_info: the channel to ask on (default: the customer's)."})
+
+
+class ClaimActionOut(Schema):
+    claim = fields.Nested(ClaimRef)
+    from_status = fields.String()
+    to_status = fields.String()
+    escalated = fields.Boolean()
+    notices = fields.List(fields.Nested(OutboundOut))

@@ -1,0 +1,69 @@
+"""Who works a thread and in which state it is: assign, unassign, close,
+reopen, priority. Each change is audited with who made it; a no-op records
+nothing. Shared by the thread page, the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from inbox import audit
+from inbox.models import Thread, User
+from inbox.models.threads import PRIORITIES, THREAD_STATUSES
+
+
+class AssignmentError(ValueError):
+    """A change that cannot be made as asked; the message says why."""
+
+
+def assign(session: Session, thread: Thread, assignee_id: int | None, now: datetime, *,
+           actor_id: int | None = None) -> bool:
+    """Give ``thread`` to an active user (None: back to the unassigned pool)."""
+    user = None
+    if assignee_id is not None:
+        user = session.get(User, assignee_id)
+        if user is None or not user.active:
+            raise AssignmentError(f"no active user {assignee_id}")
+    if thread.assignee_id == assignee_id:
+        return False
+    previous = thread.assignee_id
+    thread.assignee, thread.assignee_id = user, assignee_id
+    audit.record(session, thread, "thread.assigned" if assignee_id else "thread.unassigned",
+                 now, actor_id=actor_id, assignee_id=assignee_id, previous=previous)
+    return True
+
+
+def set_status(session: Session, thread: Thread, status: str, now: datetime, *,
+               actor_id: int | None = None) -> bool:
+    """Open, pending or closed. Closing answers nothing: the thread stops
+    asking for a reply and leaves the queue; reopening puts it back."""
+    if status not in THREAD_STATUSES:
+        raise AssignmentError(f"status must be one of {', '.join(THREAD_STATUSES)}")
+    if thread.merged_into_id is not None:
+        raise AssignmentError(f"thread {thread.id} was merged into {thread.merged_into_id}")
+    if thread.status == status:
+        return False
+    previous, thread.status = thread.status, status
+    if status == "closed":
+        thread.needs_reply = False
+        thread.follow_up_at = None
+    audit.record(session, thread, f"thread.{_verb(status)}", now, actor_id=actor_id,
+                 previous=previous)
+    return True
+
+
+def set_priority(session: Session, thread: Thread, priority: str, now: datetime, *,
+                 actor_id: int | None = None) -> bool:
+    if priority not in PRIORITIES:
+        raise AssignmentError(f"priority must be one of {', '.join(PRIORITIES)}")
+    if thread.priority == priority:
+        return False
+    previous, thread.priority = thread.priority, priority
+    audit.record(session, thread, "thread.priority", now, actor_id=actor_id,
+                 priority=priority, previous=previous)
+    return True
+
+
+def _verb(status: str) -> str:
+    return {"open": "reopened", "pending": "pending", "closed": "closed"}[status]
