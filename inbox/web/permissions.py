@@ -22,6 +22,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "thread.reply": _WORKERS,
     "thread.assign": _WORKERS,
     "thread.note": _ALL,
+    # One's own notifications (mentions, escalations, decisions).
+    "notifications.view": _ALL,
     "claim.act": _WORKERS,
     "escalation.decide": frozenset({"supervisor", "admin"}),
     "letters.upload": _WORKERS,
