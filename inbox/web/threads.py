@@ -146,6 +146,31 @@ def decide(escalation_id: int) -> Response:
     return redirect(url_for("views.queue", view="escalated"), code=303)
 
 
+@bp.post("/threads/<int:thread_id>/manage")
+@requires("thread.assign")
+def manage(thread_id: int) -> Response:
+    """Assignee, priority, close or reopen, from the thread page's header."""
+    from inbox.workspace.assignment import AssignmentError, assign, set_priority, set_status
+
+    session = db_session()
+    thread = _found(Thread, thread_id)
+    now = datetime.now(UTC)
+    assignee = request.form.get("assignee", "")
+    try:
+        if "assignee" in request.form:
+            assign(session, thread, int(assignee) if assignee.isdigit() else None, now,
+                   actor_id=current_user.id)
+        if request.form.get("priority"):
+            set_priority(session, thread, request.form["priority"], now,
+                         actor_id=current_user.id)
+        if request.form.get("status"):
+            set_status(session, thread, request.form["status"], now, actor_id=current_user.id)
+            flash("Thread closed." if thread.status == "closed" else "Thread reopened.", "ok")
+    except AssignmentError as exc:
+        flash(str(exc), "error")
+    return _back(thread_id)
+
+
 def _amount(text: str | None) -> Decimal | None:
     if not text or not text.strip():
         return None

@@ -16,6 +16,7 @@ from claims.info_requests import DOCUMENTS
 from inbox.models import Escalation, Message, OutboundMessage, Thread
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
+from inbox.workspace.assignment import assignees_for
 from inbox.workspace.queue import CHANNELS, PAGE_SIZE, VIEWS, QueueFilter, queue_page, take_next
 
 bp = Blueprint("views", __name__)
@@ -80,7 +81,8 @@ def thread(thread_id: int) -> str:
     return render_template(
         "thread.html", thread=found, undelivered=undelivered, escalation=escalation,
         draft=request.args.get("draft", ""), draft_channel=request.args.get("channel", ""),
-        documents=DOCUMENTS)
+        documents=DOCUMENTS,
+        assignees=assignees_for(session, current_user.id, current_user.team, found.assignee_id))
 
 
 @bp.get("/healthz")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inbox import audit
@@ -67,3 +68,16 @@ def set_priority(session: Session, thread: Thread, priority: str, now: datetime,
 
 def _verb(status: str) -> str:
     return {"open": "reopened", "pending": "pending", "closed": "closed"}[status]
+
+
+def assignees_for(session: Session, me: int, team: str,
+                  current: int | None = None) -> list[User]:
+    """Whom a thread can be given to from its page: the active workers of
+    ``team`` (everyone's when the team is empty), oneself and the current
+    assignee, by name."""
+    query = sa.select(User).where(User.active.is_(True),
+                                  User.role.in_(("rep", "supervisor", "admin")))
+    if team:
+        query = query.where(sa.or_(User.team == team, User.id.in_(
+            [i for i in (me, current) if i is not None])))
+    return list(session.scalars(query.order_by(User.name, User.email).limit(500)))

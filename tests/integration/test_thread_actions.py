@@ -125,3 +125,34 @@ def test_a_reply_is_held_back_when_the_customer_wrote_again(
     with committed_db.transaction() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(OutboundMessage).where(
             OutboundMessage.thread_id == thread_id)) == 0
+
+
+def test_assign_prioritise_close_and_reopen_from_the_page(
+        app: Flask, committed_db: Database, claim_thread: tuple[int, int]) -> None:
+    thread_id, _ = claim_thread
+    rep = app.test_client()
+    rep_id = signed_in_as(rep, committed_db, "rep")
+    page = rep.get(f"/threads/{thread_id}").get_data(as_text=True)
+    assert f'<option value="{rep_id}"' in page
+    rep.post(f"/threads/{thread_id}/manage", data={"assignee": str(rep_id),
+                                                   "priority": "urgent"})
+    closed = rep.post(f"/threads/{thread_id}/manage", data={
+        "assignee": str(rep_id), "priority": "urgent", "status": "closed"},
+        follow_redirects=True)
+    assert "Thread closed." in closed.get_data(as_text=True)
+    with committed_db.transaction() as s:
+        thread = s.get(Thread, thread_id)
+        assert thread is not None
+        assert (thread.assignee_id, thread.priority, thread.status, thread.needs_reply) == (
+            rep_id, "urgent", "closed", False)
+    bad = rep.post(f"/threads/{thread_id}/manage", data={"assignee": "999999"},
+                   follow_redirects=True)
+    assert "no active user 999999" in bad.get_data(as_text=True)
+    rep.post(f"/threads/{thread_id}/manage", data={"assignee": "", "status": "open"})
+    with committed_db.transaction() as s:
+        thread = s.get(Thread, thread_id)
+        assert thread is not None
+        assert (thread.assignee_id, thread.status) == (None, "open")
+    lead = app.test_client()
+    signed_in_as(lead, committed_db, "lead")
+    assert lead.post(f"/threads/{thread_id}/manage", data={"status": "closed"}).status_code == 403
