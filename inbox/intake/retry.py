@@ -12,7 +12,8 @@ so a retry needs no adapter: rebuild the ``Inbound`` and run ``ingest`` again.
   ``ingest`` itself files a message at most once.
 
 Used by the RQ job (:mod:`inbox.jobs.intake`), the CLI (``inbox intake retry``)
-and, later, the admin web page. The caller owns the transaction: this flushes.
+and the admin pages (through :func:`inbox.intake.failed.retry_by`, which
+records who asked). The caller owns the transaction: this flushes.
 """
 
 from __future__ import annotations
@@ -53,15 +54,22 @@ class RetryOutcome:
 
 
 def retry_failed_intake(session: Session, failed_id: int, now: datetime) -> RetryOutcome:
+    # populate_existing: a record already loaded in this session is read
+    # again under the lock, so a retry committed meanwhile is seen.
     failed = session.scalars(
         sa.select(FailedIntake).where(FailedIntake.id == failed_id).with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if failed is None:
         return RetryOutcome(failed_id, "not_found", error="no such failed intake")
     if failed.status != "failed":
         return RetryOutcome(failed_id, "skipped", error=f"status is {failed.status}")
     if failed.inbound:
-        inbound = Inbound.from_json(failed.inbound)
+        try:
+            inbound = Inbound.from_json(failed.inbound)
+        except (KeyError, TypeError, ValueError) as exc:
+            return _count_failure(session, failed, f"the stored message cannot be read: {exc}",
+                                  now)
     else:
         reparsed = _reparse(session, failed, now)
         if isinstance(reparsed, RetryOutcome):
@@ -101,12 +109,26 @@ def _reparse(session: Session, failed: FailedIntake, now: datetime) -> Inbound |
     try:
         inbound = parse_email(raw, received_at=failed.created_at)
     except UnparseableMail as exc:
-        failed.attempts += 1
-        failed.error, failed.updated_at = f"unparseable mail: {exc}", now
-        session.flush()
-        return RetryOutcome(failed.id, "failed", error=failed.error)
+        return _count_failure(session, failed, f"unparseable mail: {exc}", now)
     inbound.raw_ref = failed.raw_ref
+    # Keep what was parsed on this record (attachments to the blob store
+    # first, as ingest does): if filing fails now, ingest counts the attempt
+    # here (same channel and external id) instead of opening a second record.
+    from inbox.intake.core import store_raw
+
+    store_raw(inbound, session.info[CONFIG_KEY])
+    failed.external_id = inbound.external_id[:500]
+    failed.inbound = inbound.to_json()
+    session.flush()
     return inbound
+
+
+def _count_failure(session: Session, failed: FailedIntake, error: str, now: datetime
+                   ) -> RetryOutcome:
+    failed.attempts += 1
+    failed.error, failed.updated_at = error[:2000], now
+    session.flush()
+    return RetryOutcome(failed.id, "failed", error=failed.error)
 
 
 def due_for_retry(session: Session, now: datetime, limit: int = 200) -> list[int]:
