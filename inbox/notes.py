@@ -67,11 +67,11 @@ def mentioned_users(session: Session, text: str) -> list[int]:
         by_local.setdefault(email.lower().partition("@")[0], []).append(uid)
     found: list[int] = []
     for name in names:
-        uid = by_email.get(name)
-        if uid is None and len(by_local.get(name, [])) == 1:
-            uid = by_local[name][0]
-        if uid is not None and uid not in found:
-            found.append(uid)
+        chosen = by_email.get(name)
+        if chosen is None and len(by_local.get(name, [])) == 1:
+            chosen = by_local[name][0]
+        if chosen is not None and chosen not in found:
+            found.append(chosen)
     return found
 
 

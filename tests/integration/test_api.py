@@ -161,7 +161,8 @@ def test_queue_paging_filters_and_clear_validation_errors(
     ours = client.get("/api/v1/queue?channel=call&per_page=100",
                       headers=bearer(token)).get_json()["items"]
     found = [t for t in ours if t["id"] == story["thread"]]
-    assert found and found[0]["channels"] == ["email", "call"]
+    assert found
+    assert found[0]["channels"] == ["email", "call"]
     assert found[0]["customer"]["name"] == "Ada Api"
     assert found[0]["claim"]["status"] == "received"
     for bad, field in (("per_page=1000", "per_page"), ("page=0", "page"),
