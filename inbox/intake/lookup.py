@@ -131,6 +131,8 @@ class Lookup:
         for thread in self.session.scalars(
             sa.select(Thread).where(
                 Thread.customer_id.in_(todo),
+                # A merged thread is a pointer: its messages are in another.
+                Thread.merged_into_id.is_(None),
                 sa.or_(Thread.status != "closed", Thread.last_message_at >= since),
             ).options(selectinload(Thread.customer))
         ):
