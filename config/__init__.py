@@ -48,6 +48,9 @@ class Settings:
     log_level: str
     # Send the session cookie only over HTTPS (production, behind TLS).
     secure_cookies: bool = False
+    # How long a thread page's heartbeat keeps its user shown as present
+    # (inbox.workspace.presence); the page beats every third of it.
+    presence_ttl_seconds: float = 30.0
     # [[email]] tables, validated (config.email).
     mailboxes: tuple[Mailbox, ...] = ()
     # [twilio], validated (config.twilio); None when not configured.
@@ -196,6 +199,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         first_response_hours=_positive_int(raw, "first_response_hours"),
         log_level=log_level,
         secure_cookies=_bool(raw, "secure_cookies"),
+        presence_ttl_seconds=_positive_number(raw, "presence_ttl_seconds"),
         mailboxes=mailboxes,
         twilio=twilio,
         letters=letters,
@@ -234,6 +238,19 @@ def _positive_int(raw: Mapping[str, Any], key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ConfigError(f"{key}: must be a positive whole number, got {raw.get(key)!r}")
     return value
+
+
+def _positive_number(raw: Mapping[str, Any], key: str) -> float:
+    value = raw.get(key)
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: must be a number, got {raw.get(key)!r}") from exc
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 \
+            or value == float("inf"):
+        raise ConfigError(f"{key}: must be a positive number, got {raw.get(key)!r}")
+    return float(value)
 
 
 def _check_database_url(url: str) -> None:

@@ -21,6 +21,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "thread.view": _ALL,
     "thread.reply": _WORKERS,
     "thread.assign": _WORKERS,
+    # Merge and split threads, move a message between a customer's threads.
+    "thread.organize": _WORKERS,
     "thread.note": _ALL,
     # One's own notifications (mentions, escalations, decisions).
     "notifications.view": _ALL,

@@ -17,7 +17,9 @@ from inbox.models import Escalation, Message, OutboundMessage, Thread
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 from inbox.workspace.assignment import assignees_for
+from inbox.workspace.card import customer_card
 from inbox.workspace.queue import CHANNELS, PAGE_SIZE, VIEWS, QueueFilter, queue_page, take_next
+from inbox.workspace.thread_ops import resolve
 
 bp = Blueprint("views", __name__)
 
@@ -60,7 +62,7 @@ def _queue_context() -> dict[str, Any]:
 
 @bp.get("/threads/<int:thread_id>")
 @requires("thread.view")
-def thread(thread_id: int) -> str:
+def thread(thread_id: int) -> str | BaseResponse:
     session = db_session()
     found = session.get(
         Thread, thread_id,
@@ -68,6 +70,11 @@ def thread(thread_id: int) -> str:
     )
     if found is None:
         abort(404)
+    if found.merged_into_id is not None and not found.messages:
+        # A merged thread's old links lead to the thread holding its messages.
+        target = resolve(session, found)
+        flash(f"Thread #{found.id} was merged into this thread (#{target.id}).", "ok")
+        return redirect(url_for("views.thread", thread_id=target.id), code=303)
     # Replies the channel has not accepted yet, or refused: shown with their state.
     undelivered = session.scalars(
         sa.select(OutboundMessage)
@@ -82,7 +89,8 @@ def thread(thread_id: int) -> str:
         "thread.html", thread=found, undelivered=undelivered, escalation=escalation,
         draft=request.args.get("draft", ""), draft_channel=request.args.get("channel", ""),
         documents=DOCUMENTS,
-        assignees=assignees_for(session, current_user.id, current_user.team, found.assignee_id))
+        assignees=assignees_for(session, current_user.id, current_user.team, found.assignee_id),
+        card=customer_card(session, found.customer_id, exclude_thread_id=found.id))
 
 
 @bp.get("/healthz")

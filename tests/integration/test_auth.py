@@ -39,6 +39,19 @@ def test_every_route_declares_a_permission(app: Flask) -> None:
         assert permission in PERMISSIONS, f"{endpoint} declares no permission"
 
 
+def test_thread_tools_are_in_the_every_route_check(app: Flask) -> None:
+    """Merge, split, move change who sees what: workers only; presence and
+    recordings go with reading the thread."""
+    checked = {endpoint: permission_of(app.view_functions[endpoint])
+               for endpoint, _, _ in routes(app) if endpoint.startswith("thread_tools.")}
+    assert checked == {
+        "thread_tools.merge": "thread.organize", "thread_tools.split": "thread.organize",
+        "thread_tools.move": "thread.organize", "thread_tools.presence": "thread.view",
+        "thread_tools.heartbeat": "thread.view", "thread_tools.recording": "thread.view",
+    }
+    assert PERMISSIONS["thread.organize"] == {"rep", "supervisor", "admin"}
+
+
 def test_signed_out_everything_but_sign_in_is_closed(app: Flask) -> None:
     client = app.test_client()
     for endpoint, method, url in routes(app):
