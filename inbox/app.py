@@ -36,6 +36,10 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(threads.bp)
     app.register_blueprint(twilio.bp)
     app.register_blueprint(letters.bp)
+    from inbox.web import canned, composer
+
+    app.register_blueprint(composer.bp)  # canned text for a thread, send later, pending
+    app.register_blueprint(canned.bp)  # managing canned responses
     from inbox.web import thread_tools
 
     app.register_blueprint(thread_tools.bp)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -110,14 +110,23 @@ def send_queued_reply(
     file: Callable[[Session, OutboundMessage, Accepted], Message],
     permanent: tuple[type[Exception], ...],
     temporary: tuple[type[Exception], ...],
+    now: datetime | None = None,
 ) -> str:
     """Send one queued reply; returns its status. Safe to run twice: a sent
     reply is not sent again. ``deliver`` is called inside the first
-    transaction with the row and returns the network call, run after it."""
+    transaction with the row and returns the network call, run after it.
+
+    A reply scheduled for later (``send_at`` after ``now``, default the
+    clock) is left alone: ``"scheduled"``, not even an attempt counted. The
+    row is read ``FOR UPDATE``, so a cancel (:func:`inbox.workspace.later.
+    cancel_reply`, conditional on no attempt yet) either comes first and is
+    seen here, or waits and is refused."""
     with db.transaction() as session:
-        row = session.get(OutboundMessage, outbound_id)
+        row = session.get(OutboundMessage, outbound_id, with_for_update=True)
         if row is None or row.channel != channel or row.status in {"sent", "cancelled"}:
             return row.status if row is not None else "missing"
+        if row.send_at is not None and row.send_at > (now or datetime.now(UTC)):
+            return "scheduled"
         row.attempts += 1
         send = deliver(row)
     try:

@@ -73,6 +73,7 @@ def _register() -> None:
     from inbox.cli import (
         account_issues,
         book,
+        canned,
         claims,
         demo,
         export,
@@ -84,8 +85,8 @@ def _register() -> None:
         users,
     )
 
-    for module in (account_issues, book, claims, demo, export, intake, letters, serve, sync,
-                   tokens, users):
+    for module in (account_issues, book, canned, claims, demo, export, intake, letters, serve,
+                   sync, tokens, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -15,6 +15,7 @@ from inbox.demo import (
     DEFAULT_SEED,
     DemoReport,
     DemoSeedError,
+    create_canned,
     create_users,
     plan_demo,
     write_customers,
@@ -34,8 +35,10 @@ BATCH_SIZE = 25
 def demo_data(obj: Context, customers: int, seed: int, batch_size: int) -> None:
     """Fill the database with demo data: customers in six languages (en, de, el,
     cs, sv, id) with policies and claims, users (rep1..rep6, supervisor1, lead1,
-    admin @insurer.example, no passwords), and the last 20 days of email, calls, SMS
-    and letters filed through the real intake, so the inbox looks lived in.
+    admin @insurer.example, no passwords), four canned responses in each
+    language (only those missing: edits are kept), and the last 20 days of
+    email, calls, SMS and letters filed through the real intake, so the inbox
+    looks lived in.
 
     \b
     Safe to run again. Demo customers carry the ref DEMO-<seed>-<n>, and each
@@ -52,6 +55,7 @@ def demo_data(obj: Context, customers: int, seed: int, batch_size: int) -> None:
     planned = plan_demo(seed, now, customers)
     with obj.transaction() as session:
         report = create_users(session, now)
+        report += create_canned(session, now)
     try:
         with click.progressbar(length=len(planned), label="demo customers", file=sys.stderr,
                                hidden=not sys.stderr.isatty()) as bar:
@@ -62,7 +66,7 @@ def demo_data(obj: Context, customers: int, seed: int, batch_size: int) -> None:
                 bar.update(len(batch))
     except DemoSeedError as exc:
         raise click.ClickException(str(exc)) from exc
-    if report.customers_created or report.users_created:
+    if report.customers_created or report.users_created or report.canned_created:
         with obj.transaction() as session:
             audit.record_event(session, "demo", 0, "demo.created", now,
                                reason="inbox demo-data", seed=seed, **asdict(report))
@@ -80,7 +84,7 @@ def _summary(report: DemoReport, seed: int) -> str:
     parts = [
         f"{report.customers_created} customers", f"{report.policies} policies",
         f"{report.claims} claims", f"{report.messages_filed} messages",
-        f"{report.users_created} users",
+        f"{report.users_created} users", f"{report.canned_created} canned responses",
     ]
     text = f"demo data (seed {seed}): created " + ", ".join(parts)
     if report.customers_present:

@@ -64,6 +64,7 @@ class DemoSeedError(ValueError):
 @dataclass
 class DemoReport:
     users_created: int = 0
+    canned_created: int = 0
     customers_created: int = 0
     customers_present: int = 0  # already in the database: skipped
     customers_conflicting: int = 0  # a number or identity taken by non-demo data
@@ -85,6 +86,7 @@ def create_demo_data(
 ) -> DemoReport:
     """Plan and write the whole demo (users included) in the caller's transaction."""
     report = create_users(session, now)
+    report += create_canned(session, now)
     report += write_customers(session, plan_demo(seed, now, customers), now, seed)
     return report
 
@@ -116,6 +118,21 @@ def create_users(session: Session, now: datetime) -> DemoReport:
         report.users_created += 1
     session.flush()
     return report
+
+
+def create_canned(session: Session, now: datetime) -> DemoReport:
+    """The demo canned responses (``inbox/demo/canned.toml``: acknowledgement,
+    request for documents, claim received, payment delay in the six
+    languages); only the missing ones, so a team's edits are kept."""
+    from pathlib import Path
+
+    from inbox.workspace.canned_files import import_entries, read
+
+    entries, problems = read(Path(__file__).with_name("canned.toml"))
+    if problems:
+        raise ValueError(f"inbox/demo/canned.toml: {problems[0].line}: {problems[0].reason}")
+    results = import_entries(session, entries, now, overwrite=False)
+    return DemoReport(canned_created=sum(r.outcome == "created" for r in results))
 
 
 def write_customers(
@@ -211,7 +228,7 @@ def _write_book(session: Session, planned: PlannedCustomer) -> Customer:
 
 
 __all__ = [
-    "DEFAULT_CUSTOMERS", "DEFAULT_SEED", "DemoReport", "DemoSeedError", "create_demo_data",
-    "create_users", "demo_seed", "plan_demo", "write_customers",
+    "DEFAULT_CUSTOMERS", "DEFAULT_SEED", "DemoReport", "DemoSeedError", "create_canned",
+    "create_demo_data", "create_users", "demo_seed", "plan_demo", "write_customers",
 ]
 

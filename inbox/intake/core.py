@@ -381,9 +381,12 @@ def _update_thread(filing: Filing, thread: Thread, message: dict[str, Any]) -> N
     if thread.last_inbound_at is None or received_at > thread.last_inbound_at:
         thread.last_inbound_at = received_at
     if thread.status != "open":
+        follow_up = thread.follow_up_at.isoformat() if thread.follow_up_at else None
         filing.audit(thread, "thread.reopened", reason=f"customer wrote on {message['channel']}",
-                     previous=thread.status)
+                     previous=thread.status, **({"follow_up_at": follow_up} if follow_up else {}))
         thread.status = "open"
+    if thread.follow_up_at is not None:
+        thread.follow_up_at = None  # the customer wrote before the follow-up date
     if not thread.needs_reply:
         thread.needs_reply = True
         thread.due_at = received_at + filing.cfg.first_response

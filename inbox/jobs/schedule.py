@@ -47,6 +47,7 @@ from inbox.jobs.claims import follow_up_info_requests
 from inbox.jobs.intake import retry_due_intakes
 from inbox.jobs.letters import ingest_drop_folders
 from inbox.jobs.mail import sync_all_mailboxes
+from inbox.jobs.replies import reopen_follow_ups, send_due_replies
 from inbox.jobs.twilio import file_pending_twilio_events, reconcile_twilio
 
 if TYPE_CHECKING:
@@ -81,6 +82,11 @@ PERIODIC: list[Periodic] = [
     Periodic(ingest_drop_folders, interval=60),
     # Requests for information past their follow-up date: back to the rep.
     Periodic(follow_up_info_requests, interval=900),
+    # Replies scheduled for later that are due and were never tried (a reply
+    # scheduled while Redis was down, a lost job): RQ's scheduler's safety net.
+    Periodic(send_due_replies, interval=60),
+    # Threads set pending until a follow-up time that has come: back to the queue.
+    Periodic(reopen_follow_ups, interval=60),
 ]
 
 

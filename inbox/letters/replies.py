@@ -125,7 +125,8 @@ def print_queued_letter(db: Database, settings: Settings, outbound_id: int,
         return message
 
     return send_queued_reply(db, outbound_id, channel="letter", deliver=deliver, file=file,
-                             permanent=(LetterLayoutError, ReplyError), temporary=(OSError,))
+                             permanent=(LetterLayoutError, ReplyError), temporary=(OSError,),
+                             now=now())
 
 
 def _session_of(row: OutboundMessage) -> Session:

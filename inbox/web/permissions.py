@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "letters.review": _WORKERS,
     "letters.print": _WORKERS,
     "dashboard.view": frozenset({"lead", "supervisor", "admin"}),
+    # The team's canned responses (list, create, edit, delete); using them is thread.reply.
+    "canned.manage": frozenset({"lead", "supervisor", "admin"}),
     "intake.manage": frozenset({"admin"}),
     "users.manage": frozenset({"admin"}),
 }

@@ -28,7 +28,15 @@ from inbox.models import Escalation, OutboundMessage, Thread
 from inbox.notes import add_note
 from inbox.outbound import ReplyError, queue_on_channel
 from inbox.web import db_session, settings
+from inbox.web.composer import local_time
 from inbox.web.permissions import requires
+from inbox.workspace.later import (
+    BadTime,
+    check_future,
+    parse_local,
+    schedule_reply,
+    set_pending,
+)
 
 bp = Blueprint("threads", __name__)
 T = TypeVar("T")
@@ -66,15 +74,32 @@ def reply(thread_id: int) -> Response:
               "then send. Your draft is kept below.", "error")
         return redirect(url_for("views.thread", thread_id=thread_id, draft=body,
                                 channel=channel), code=303)
+    now = datetime.now(UTC)
     try:
+        # Send later / set pending until (inbox.workspace.later), in the configured zone.
+        send_at = parse_local(request.form.get("send_at"), settings().timezone, what="send at")
+        until = parse_local(request.form.get("pending_until"), settings().timezone,
+                            what="pending until")
+        for when, what in ((send_at, "send at"), (until, "pending until")):
+            if when is not None:
+                check_future(when, now, what=what)
         row = queue_on_channel(db_session(), settings(), channel, thread_id, body,
-                               datetime.now(UTC), author_id=current_user.id)
-    except ReplyError as exc:
+                               now, author_id=current_user.id)
+        if send_at is not None:
+            schedule_reply(db_session(), row, send_at, now, actor_id=current_user.id)
+        if until is not None:
+            set_pending(db_session(), thread, until, now, actor_id=current_user.id)
+    except (ReplyError, BadTime) as exc:
+        db_session().rollback()
         flash(f"Not sent: {exc}", "error")
         return redirect(url_for("views.thread", thread_id=thread_id, draft=body,
                                 channel=channel), code=303)
     _send([row])
-    flash(f"Reply queued by {channel}.", "ok")
+    done = (f"Reply by {channel} scheduled for {local_time(send_at)}." if send_at
+            else f"Reply queued by {channel}.")
+    if until is not None:
+        done += f" The thread is pending until {local_time(until)}."
+    flash(done, "ok")
     return _back(thread_id)
 
 

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from claims.info_requests import DOCUMENTS
 from inbox.models import Escalation, Message, OutboundMessage, Thread
 from inbox.web import db_session, settings
+from inbox.web.composer import composer_context
 from inbox.web.permissions import requires
 from inbox.workspace.assignment import assignees_for
 from inbox.workspace.card import customer_card
@@ -87,7 +88,8 @@ def thread(thread_id: int) -> str | BaseResponse:
             Escalation.claim_id == found.claim_id, Escalation.status == "open")).first()
     return render_template(
         "thread.html", thread=found, undelivered=undelivered, escalation=escalation,
-        draft=request.args.get("draft", ""), draft_channel=request.args.get("channel", ""),
+        draft_channel=request.args.get("channel", ""),
+        **composer_context(found, request.args.get("draft", "")),
         documents=DOCUMENTS,
         assignees=assignees_for(session, current_user.id, current_user.team, found.assignee_id),
         card=customer_card(session, found.customer_id, exclude_thread_id=found.id))

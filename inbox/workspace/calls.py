@@ -23,7 +23,7 @@ class CallDetails:
     status: str
     from_: str
     to: str
-    duration: str | None  # mm:ss
+    duration: str | None  # m:ss (h:mm:ss from an hour), as the call's summary writes it
     missed: bool
     voicemail: bool
     summary: str
@@ -83,7 +83,8 @@ def call_details(message: Message) -> CallDetails | None:
 
 
 def clock(seconds: object) -> str | None:
-    """``75`` -> ``"01:15"``; an hour and more -> ``"1:02:03"``; None when unknown."""
+    """``75`` -> ``"1:15"`` (minutes:seconds, as ``channels.twilio`` writes it in
+    the call's summary); an hour and more -> ``"1:02:03"``; None when unknown."""
     if seconds is None or seconds == "":
         return None
     try:
@@ -94,4 +95,4 @@ def clock(seconds: object) -> str | None:
         return None
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -52,6 +52,21 @@ def test_thread_tools_are_in_the_every_route_check(app: Flask) -> None:
     assert PERMISSIONS["thread.organize"] == {"rep", "supervisor", "admin"}
 
 
+def test_canned_responses_and_the_composer_are_in_the_every_route_check(app: Flask) -> None:
+    """Canned responses are the team's texts (leads, supervisors, admins keep
+    them); using one, sending later, cancelling and pending go with replying."""
+    checked = {endpoint: permission_of(app.view_functions[endpoint])
+               for endpoint, _, _ in routes(app)
+               if endpoint.partition(".")[0] in {"canned", "composer"}}
+    assert checked == {
+        "canned.index": "canned.manage", "canned.create": "canned.manage",
+        "canned.edit": "canned.manage", "canned.remove": "canned.manage",
+        "composer.canned": "thread.reply", "composer.pending": "thread.reply",
+        "composer.cancel": "thread.reply",
+    }
+    assert PERMISSIONS["canned.manage"] == {"lead", "supervisor", "admin"}
+
+
 def test_signed_out_everything_but_sign_in_is_closed(app: Flask) -> None:
     client = app.test_client()
     for endpoint, method, url in routes(app):

@@ -93,7 +93,8 @@ def test_the_page_shows_the_card_and_the_call(app: Flask, committed_db: Database
         assert text in page, text
     assert "Otto" not in page
     # The call: direction, numbers, mm:ss, transcript; the recording is being fetched.
-    assert '<dd class="call-duration">02:05</dd>' in page
+    assert '<dd class="call-duration">2:05</dd>' in page
+    assert '<div class="meta call-details">completed · 2:05 · recorded</div>' in page
     assert "+441130000000" in page
     assert "My window is still broken." in page
     assert "being fetched from Twilio" in page
