@@ -146,6 +146,20 @@ def test_merge_from_the_page_and_the_old_url(app: Flask, committed_db: Database,
         assert s.scalar(sa.select(AuditEvent.reason).where(
             AuditEvent.action == "thread.merged", AuditEvent.entity_id == window)) == "one matter"
 
+    # A message filed into the old thread while the merge committed: the old
+    # page shows it with a button that sweeps it over.
+    with committed_db.transaction() as s:
+        s.add(Message(thread_id=window, customer_id=threads["customer"], channel="sms",
+                      direction="inbound", external_id="SM-late", text="One more thing",
+                      received_at=datetime.now(UTC), created_at=datetime.now(UTC)))
+    straggler = rep.get(f"/threads/{window}").get_data(as_text=True)
+    assert "1 message(s) reached it since" in straggler
+    assert f"Merge again into thread #{roof}" in straggler
+    again = rep.post(f"/threads/{window}/merge", data={"into": str(roof)})
+    assert again.headers["Location"] == f"/threads/{roof}"
+    assert "One more thing" in rep.get(f"/threads/{roof}").get_data(as_text=True)
+    assert rep.get(f"/threads/{window}").status_code == 303
+
     refused = rep.post(f"/threads/{roof}/merge", data={"into": str(threads["theirs"])},
                        follow_redirects=True).get_data(as_text=True)
     assert "Not done:" in refused
