@@ -7,6 +7,7 @@ and the composer's picker (JSON, and the page without JavaScript)."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def add_texts(session: Session, now: datetime) -> None:
 def make_thread(session: Session, *, customer_language: str | None, thread_language=None,
                 with_claim: bool = True, name: str = "Anna Berg") -> Thread:
     owner = factories.customer(session, name=name, language=customer_language,
-                               email=f"c{id(object())}@example.com")
+                               email=f"c{uuid.uuid4().hex[:12]}@example.com")
     policy = factories.policy(session, owner)
     claim = factories.claim(session, policy) if with_claim else None
     thread = Thread(customer_id=owner.id, subject="Storm", status="open",
