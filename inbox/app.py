@@ -55,6 +55,11 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.api import init_api
 
     init_api(app)
+    from inbox.web.mail_html import init_mail_html
+    from inbox.web.security import init_security
+
+    init_mail_html(app)
+    init_security(app)  # CSP and friends on every response
     return app
 
 

@@ -5,7 +5,9 @@ Policy of :func:`sanitize_html`:
 * an allow-list of formatting tags; script, style, SVG, MathML, iframes,
   objects, forms, templates and the like are removed *with their content*;
   ``<meta>`` (refresh), ``<base>``, ``<link>`` are removed;
-* no event handlers, ids, classes or ``data-*`` from the sender; comments
+* no event handlers, ids, classes or ``data-*`` from the sender (but an
+  ``http(s)`` ``data-remote-src`` on an image, which is what the cleaner makes
+  of a remote ``src``: cleaning its own output again changes nothing); comments
   (conditional comments included) are dropped;
 * URLs: ``http``, ``https``, ``mailto``, ``tel`` on links; relative URLs are
   removed (they would resolve against our own web app); ``javascript:``,
@@ -53,7 +55,9 @@ _CELL = {"align", "valign", "width", "height", "bgcolor", "colspan", "rowspan", 
 _ATTRIBUTES = {
     "*": {"title", "lang", "dir", "style", "align"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height", "border", "hspace", "vspace"},
+    # data-remote-src: what sanitize_html made of a remote src; kept, so that
+    # cleaning its own output again (the thread page does) changes nothing.
+    "img": {"src", "alt", "width", "height", "border", "hspace", "vspace", "data-remote-src"},
     "table": {"width", "height", "border", "cellpadding", "cellspacing", "bgcolor", "summary"},
     "td": _CELL, "th": _CELL, "tr": {"valign", "bgcolor", "height"},
     "col": {"span", "width"}, "colgroup": {"span", "width"},
@@ -77,6 +81,7 @@ _UNSAFE_CSS = re.compile(
 _INLINE_IMAGE = re.compile(r"data:image/(?:png|jpeg|jpg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z", re.I)
 _IMG_TAG = re.compile(r"<img\b[^>]*>")  # ammonia escapes ">" inside attribute values
 _REMOTE_SRC = re.compile(r'\ssrc="(https?:[^"]*)"', re.I)
+_REMOTE_URL = re.compile(r"https?://", re.I)
 
 
 def _filter(tag: str, attr: str, value: str) -> str | None:
@@ -84,6 +89,8 @@ def _filter(tag: str, attr: str, value: str) -> str | None:
     if attr == "style":
         kept = [d for d in value.split(";") if d.strip() and not _UNSAFE_CSS.search(d)]
         return "; ".join(d.strip() for d in kept) or None
+    if attr == "data-remote-src":
+        return value if _REMOTE_URL.match(value) else None
     if attr in ("href", "src") and value[:5].lower() == "data:":
         return value if tag == "img" and _INLINE_IMAGE.match(value) else None
     return value

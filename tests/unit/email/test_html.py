@@ -96,6 +96,17 @@ def test_remote_image_blocked_cid_kept() -> None:
     )
 
 
+def test_cleaning_again_keeps_blocked_images_and_stays_safe() -> None:
+    """The thread page cleans the stored HTML once more: the blocked remote
+    image keeps its data-remote-src (http(s) only), nothing else changes."""
+    once = sanitize_html("\n".join(HOSTILE))
+    twice = sanitize_html(once)
+    assert 'data-remote-src="https://tracker.example/open.gif?u=jane"' in twice
+    assert sanitize_html(twice) == twice
+    assert not any(needle in twice.lower() for needle in FORBIDDEN)
+    assert sanitize_html('<img data-remote-src="javascript:alert(1)" alt="x">') == '<img alt="x">'
+
+
 def test_inline_raster_data_image_is_kept() -> None:
     png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
     assert f'src="{png}"' in sanitize_html(f'<img src="{png}" alt="sig">')
