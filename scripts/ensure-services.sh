@@ -31,7 +31,7 @@ APT_PACKAGES=(
     tesseract-ocr-ind                   #   language pack per served language)
     fonts-dejavu-core                   # fonts for test scans and printable replies
     libharfbuzz-subset0                 # WeasyPrint's font subsetting (smaller, faster PDFs)
-    # chromium chromium-driver          # headless browser for tests/e2e
+    chromium                            # headless browser for tests/e2e (Playwright drives it)
 )
 # The services themselves, on a machine that lacks them.
 command -v pg_ctlcluster >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)
