@@ -77,7 +77,7 @@ def product(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="session")
-def ocr_pool() -> Iterator[Executor]:
+def letter_pool() -> Iterator[Executor]:
     from inbox.letters.pool import ocr_pool
 
     pool = ocr_pool(1)  # in this process: one letter, no pool start-up
@@ -86,10 +86,10 @@ def ocr_pool() -> Iterator[Executor]:
 
 
 @pytest.fixture(scope="session")
-def story(product: Product, ocr_pool: Executor,
+def story(product: Product, letter_pool: Executor,
           tmp_path_factory: pytest.TempPathFactory) -> seed.Story:
     """One customer's thread with an email (and attachment), a call and a letter."""
-    return seed.margaret(product, ocr_pool, tmp_path_factory.mktemp("scans"))
+    return seed.margaret(product, letter_pool, tmp_path_factory.mktemp("scans"))
 
 
 @dataclass

@@ -140,7 +140,11 @@ def margaret(product: Product, pool: Executor, scan_dir: Path) -> Story:
 
     transcript = "Hello, this is Margaret Ellison about the roof, please call me back."
     call_recorded(product, phone, transcript)
-    # The worker files the call while the letter is read here.
+    if product.sqlite:
+        # One writer at a time: a transaction here while the worker writes
+        # may be refused ("database is locked") rather than wait.
+        _wait_for_call(product, thread_id, transcript)
+    # Otherwise the worker files the call while the letter is read here.
     page = scans.render_pages(spec, seed=7, dpi=DPI)[0]
     path = scans.save_png(page, scan_dir / "letter-en.png")
     outcome = LetterIntake(product.db, product.settings, pool).ingest_file(path, now())

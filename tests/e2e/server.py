@@ -2,8 +2,8 @@
 (``inbox.create_app``) served by werkzeug's threaded server on a free loopback
 port (what ``inbox run`` does), a real ``inbox worker`` process on a Redis
 database of its own, a real SMTP server for outgoing mail, a local Twilio
-API for call recordings, and a fresh database (SQLite; PostgreSQL with
-``INBOX_E2E_DATABASE=postgresql``).
+API for call recordings, and a fresh database: PostgreSQL, or SQLite with
+``INBOX_E2E_DATABASE=sqlite``.
 
 The app and the worker read one configuration: a TOML file named by
 ``INBOX_CONFIG`` plus ``INBOX_*`` variables, as in production.
@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -57,11 +57,14 @@ class Product:
     twilio: FakeTwilio
     env: dict[str, str]
     worker_log: Path
-    _extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def settings(self) -> Any:
         return self.app.config["SETTINGS"]
+
+    @property
+    def sqlite(self) -> bool:
+        return str(self.settings.database_url).startswith("sqlite")
 
     def post_twilio(self, path: str, params: dict[str, str]) -> int:
         """A webhook as Twilio sends it: form-encoded, signed with the auth token."""

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.e2e import seed
 from tests.e2e.conftest import Browse
 from tests.e2e.hostile import CORPUS
+from tests.e2e.server import Product
 
 pytestmark = pytest.mark.e2e
 REP = "rep1@insurer.example"
@@ -61,7 +62,7 @@ _LEFTOVERS = """() => {
 
 
 @pytest.fixture(scope="module")
-def hostile_threads(product: seed.Product) -> dict[str, int]:
+def hostile_threads(product: Product) -> dict[str, int]:
     """One thread per group of the corpus, each mail filed as a real .eml."""
     email, _ = seed.customer_with_claim(product, "Mallory Hostile")
     start = seed.now() - timedelta(hours=1)

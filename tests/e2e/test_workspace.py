@@ -17,12 +17,13 @@ from inbox.models import Message, Thread
 from tests.e2e import seed
 from tests.e2e.conftest import Browse
 from tests.e2e.seed import AUDIO, Story
+from tests.e2e.server import Product
 
 pytestmark = pytest.mark.e2e
 REP = "rep1@insurer.example"  # Emma Clarke, authority 2,500
 
 
-def _thread_for(product: seed.Product, name: str, subject: str, text: str) -> int:
+def _thread_for(product: Product, name: str, subject: str, text: str) -> int:
     email, _ = seed.customer_with_claim(product, name)
     return seed.file_email(product, seed.raw_email(sender=email, name=name, subject=subject,
                                                    text=text))
