@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claims.models import Customer
 from db import Base, IdMixin, utcnow
+from inbox.models.text_search import search_vector
 from inbox.models.threads import Thread
 
 DIRECTIONS = ("inbound", "outbound", "note")
@@ -60,6 +61,15 @@ class Message(IdMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.channel}:{self.external_id}>"
+
+
+# Full-text search (inbox.workspace.search): GIN over the message's document in
+# its language's configuration. PostgreSQL only; SQLite searches with LIKE.
+sa.Index(
+    "ix_messages_search",
+    search_vector(Message.language, Message.subject, Message.text),
+    postgresql_using="gin",
+).ddl_if(dialect="postgresql")
 
 
 class Attachment(IdMixin, Base):
