@@ -43,15 +43,13 @@ API and the CLI call it and get plain dataclasses back (no ORM objects):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from claims.identifiers import normalize_email, normalize_phone
@@ -64,8 +62,33 @@ from inbox.models.text_search import (
     search_document,
     search_vector,
 )
+from inbox.workspace.search_results import (
+    KINDS,
+    ClaimHit,
+    CustomerHit,
+    Matched,
+    PolicyHit,
+    SearchError,
+    SearchResults,
+    ThreadHit,
+    ThreadRef,
+)
+from inbox.workspace.search_text import (
+    HEADLINE_OPTIONS,
+    START,
+    STOP,
+    TRIM,
+    fold,
+    highlight,
+    like_conditions,
+    mark_headline,
+    register_fold,
+    wanted_terms,
+)
 
-KINDS = ("customers", "threads", "claims", "policies")
+__all__ = ["KINDS", "ClaimHit", "CustomerHit", "Matched", "PolicyHit", "SearchError",
+           "SearchResults", "ThreadHit", "ThreadRef", "search"]
+
 MAX_LIMIT = 100
 MAX_QUERY = 200  # characters; the rest of a longer query is ignored
 MAX_WORDS = 12
@@ -73,104 +96,12 @@ MAX_WORDS = 12
 CANDIDATES = 500
 # A customer result lists this many of their latest threads.
 CUSTOMER_THREADS = 3
-SNIPPET_CHARS = 180
 HEADLINE_CHARS = 3_000  # of a message, read for its snippet (PostgreSQL)
 SNIPPET_LEAD = 200  # characters before the first match that the window starts
-_START, _STOP = "\ue000", "\ue001"  # private-use: cannot come from a message
-_HEADLINE_OPTIONS = (f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, "
-                     'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')
-_TRIM = "\"'.,;:!?()[]{}<>"
 # Control characters (NUL cannot even be sent to PostgreSQL) read as spaces.
 _CONTROL = {**dict.fromkeys(range(32), " "), 127: " "}
 # What may be a phone number: digits and the usual separators, six digits or more.
 _PHONE_RE = re.compile(r"^\+?(?:[\s().-]*\d){6,}[\s().-]*$")
-
-
-class SearchError(ValueError):
-    """A search that cannot run as asked (an unknown kind); the message says why."""
-
-
-@dataclass(frozen=True)
-class Matched:
-    """What of a customer matched: ``kind`` is email, phone, customer_ref or name."""
-    kind: str
-    value: str
-
-
-@dataclass(frozen=True)
-class ThreadRef:
-    id: int
-    subject: str
-    status: str
-    last_message_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CustomerHit:
-    id: int
-    name: str
-    ref: str | None
-    language: str | None
-    exact: bool  # found by an identifier, not by name
-    matched: tuple[Matched, ...]
-    threads: tuple[ThreadRef, ...]  # their latest few
-
-
-@dataclass(frozen=True)
-class ThreadHit:
-    thread_id: int
-    message_id: int  # the thread's best-matching message
-    subject: str
-    channel: str
-    direction: str
-    received_at: datetime
-    status: str
-    language: str | None
-    customer_id: int
-    customer_name: str
-    claim_number: str | None
-    snippet: Markup  # escaped text, matches in <mark>: safe to render as is
-    # Order: exact first, then subject matches, then the newest.
-    exact: bool  # the thread's claim, policy or customer was found by identifier
-    in_subject: bool  # the query matches the message's subject
-
-
-@dataclass(frozen=True)
-class ClaimHit:
-    id: int
-    number: str
-    status: str
-    policy_number: str
-    customer_id: int
-    customer_name: str
-    thread_id: int | None  # its most recent thread, if it has one
-
-
-@dataclass(frozen=True)
-class PolicyHit:
-    id: int
-    number: str
-    status: str
-    product: str
-    customer_id: int
-    customer_name: str
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    kinds: tuple[str, ...]
-    limit: int
-    offset: int
-    customers: list[CustomerHit] = field(default_factory=list)
-    threads: list[ThreadHit] = field(default_factory=list)
-    claims: list[ClaimHit] = field(default_factory=list)
-    policies: list[PolicyHit] = field(default_factory=list)
-    has_more: dict[str, bool] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.customers or self.threads or self.claims or self.policies)
 
 
 @dataclass
@@ -222,7 +153,7 @@ def _region(session: Session) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return [t for t in (raw.strip(_TRIM) for raw in text.split()[:MAX_WORDS]) if t]
+    return [t for t in (raw.strip(TRIM) for raw in text.split()[:MAX_WORDS]) if t]
 
 
 def _identifiers(session: Session, text: str, region: str) -> _Identifiers:
@@ -268,7 +199,7 @@ def _customers(session: Session, text: str, ids: _Identifiers, limit: int, offse
              if len(w) >= 2 and "@" not in w and not any(ch.isdigit() for ch in w)]
     postgres = session.get_bind().dialect.name == "postgresql"
     if not postgres:
-        _register_fold(session)
+        register_fold(session)
     by_name: list[sa.ColumnElement[bool]] = []
     for word in words:
         if postgres:
@@ -366,9 +297,9 @@ def _threads(session: Session, text: str, ids: _Identifiers, limit: int, offset:
         in_subject: sa.ColumnElement[bool] = sa.func.to_tsvector(
             search_config(Message.language), Message.subject).op("@@")(tsquery)
     else:
-        _register_fold(session)
-        matching = _like_conditions(text, Message.subject.op("||")(" ").op("||")(Message.text))
-        in_subject = _like_conditions(text, Message.subject)
+        register_fold(session)
+        matching = like_conditions(text, Message.subject.op("||")(" ").op("||")(Message.text))
+        in_subject = like_conditions(text, Message.subject)
     candidates = [sa.select(Message.id).where(matching)
                   .order_by(Message.received_at.desc()).limit(CANDIDATES)]
     if linked is not None:
@@ -443,7 +374,7 @@ def _headlines(session: Session, text: str, message_ids: list[int]) -> dict[int,
                                 for lexeme in lexemes])
         start = sa.func.greatest(sa.func.coalesce(first, 1) - SNIPPET_LEAD, 1)
     window = sa.func.translate(sa.func.substr(document, start, HEADLINE_CHARS),
-                               _START + _STOP, "")
+                               START + STOP, "")
     # The message's own configuration (and simple): the OR of all six makes
     # ts_headline ten times slower and adds nothing it could match.
     own = sa.func.websearch_to_tsquery(search_config(Message.language),
@@ -451,11 +382,11 @@ def _headlines(session: Session, text: str, message_ids: list[int]) -> dict[int,
         sa.func.websearch_to_tsquery(sa.literal_column(f"'{FALLBACK_CONFIG}'::regconfig"),
                                      sa.literal(text, sa.Text)))
     headline = sa.func.ts_headline(search_config(Message.language), window, own,
-                                   _HEADLINE_OPTIONS)
+                                   HEADLINE_OPTIONS)
     rows = session.execute(sa.select(Message.id, start.label("start"),
                                      headline.label("headline"))
                            .where(Message.id.in_(message_ids)))
-    return {row.id: (Markup("… ") if row.start > 1 else Markup("")) + _mark(row.headline)
+    return {row.id: (Markup("… ") if row.start > 1 else Markup("")) + mark_headline(row.headline)
             for row in rows}
 
 
@@ -482,7 +413,7 @@ def _thread_hits(session: Session, rows: Sequence[Any], text: str,
         .join(Customer, Customer.id == Thread.customer_id)
         .outerjoin(Claim, Claim.id == Thread.claim_id)
         .where(Thread.id.in_({r.thread_id for r in rows})))}
-    words = None if snippets is not None else _phrases(text)
+    words = None if snippets is not None else wanted_terms(text)
     hits = []
     for r in rows:
         m, t = messages[r.message_id], threads[r.thread_id]
@@ -497,102 +428,3 @@ def _thread_hits(session: Session, rows: Sequence[Any], text: str,
             customer_name=t.customer, claim_number=t.claim_number, snippet=snippet,
             exact=bool(r.exact), in_subject=bool(r.in_subject)))
     return hits
-
-
-# -- snippets and the SQLite fallback ----------------------------------------
-
-def _mark(headline: str | None) -> Markup:
-    """ts_headline's output, escaped, its private-use markers turned to <mark>."""
-    parts = " ".join((headline or "").split()).split(_START)
-    out = [escape(parts[0].replace(_STOP, ""))]
-    for part in parts[1:]:
-        marked, _, rest = part.partition(_STOP)
-        out.append(Markup("<mark>%s</mark>") % marked)
-        out.append(escape(rest.replace(_STOP, "")))
-    return Markup("").join(out)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: casefold, then drop combining marks."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _fold_mapped(text: str) -> tuple[str, list[int]]:
-    """``fold(text)`` and, for each of its characters, the index in ``text``."""
-    out: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        piece = fold(ch)
-        out.append(piece)
-        where.extend([i] * len(piece))
-    return "".join(out), where
-
-
-_PHRASE_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
-
-
-def _parse(text: str) -> tuple[list[str], list[str]]:
-    """Words and "phrases" to find, and ``-words`` to exclude, folded."""
-    wanted: list[str] = []
-    excluded: list[str] = []
-    for minus, phrase, word in _PHRASE_RE.findall(text):
-        negated = bool(minus) or (word.startswith("-") and len(word) > 1)
-        term = fold(phrase if phrase else word.lstrip("-")).strip(_TRIM)
-        if not term or term == "or":
-            continue
-        (excluded if negated else wanted).append(term)
-    return wanted[:MAX_WORDS], excluded[:MAX_WORDS]
-
-
-def _phrases(text: str) -> list[str]:
-    return _parse(text)[0]
-
-
-def _like_conditions(text: str, document: Any) -> sa.ColumnElement[bool]:
-    """Every wanted word in ``document`` (folded), no excluded one (SQLite)."""
-    wanted, excluded = _parse(text)
-    document = sa.func.inbox_fold(document)
-    conditions = [sa.func.instr(document, w) > 0 for w in wanted]
-    conditions += [sa.func.instr(document, w) == 0 for w in excluded]
-    return sa.and_(*conditions) if wanted else sa.false()
-
-
-def _register_fold(session: Session) -> None:
-    """``inbox_fold(text)`` on this SQLite connection (idempotent)."""
-    connection = session.connection().connection.driver_connection
-    connection.create_function(  # type: ignore[union-attr]
-        "inbox_fold", 1, lambda v: fold(v) if isinstance(v, str) else v, deterministic=True)
-
-
-def highlight(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> Markup:
-    """A window of ``text`` around the first of ``terms`` (folded), escaped, every
-    occurrence in the window in <mark>."""
-    text = " ".join(text.replace(_START, "").replace(_STOP, "").split())
-    folded, where = _fold_mapped(text)
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        start = folded.find(term)
-        while start >= 0 and term:
-            end = start + len(term)
-            spans.append((where[start], where[end - 1] + 1))
-            start = folded.find(term, end)
-    spans.sort()
-    first = spans[0][0] if spans else 0
-    lo = max(0, first - width // 3)
-    if lo:
-        space = text.rfind(" ", 0, lo)
-        lo = space + 1 if space >= 0 and lo - space < 20 else lo
-    hi = min(len(text), lo + width)
-    out = [Markup("… ") if lo else Markup("")]
-    pos = lo
-    for start, end in spans:
-        if start < pos or end > hi:
-            continue
-        out.append(escape(text[pos:start]))
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
-        pos = end
-    out.append(escape(text[pos:hi]))
-    if hi < len(text):
-        out.append(Markup(" …"))
-    return Markup("").join(out)

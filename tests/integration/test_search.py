@@ -15,7 +15,8 @@ from claims.models import Customer
 from inbox import ingest
 from inbox.models import Message, Thread
 from inbox.models.text_search import SEARCH_CONFIGS
-from inbox.workspace.search import SearchError, highlight, search
+from inbox.workspace.search import SearchError, search
+from inbox.workspace.search_text import highlight
 from tests import factories
 from tests.conftest import NOW
 
