@@ -49,6 +49,9 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.web import intake_admin
 
     app.register_blueprint(intake_admin.bp)
+    from inbox.web import search
+
+    app.register_blueprint(search.bp)
     from inbox.web.auth import init_auth
 
     init_auth(app)

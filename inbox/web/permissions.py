@@ -18,6 +18,8 @@ _WORKERS = frozenset({"rep", "supervisor", "admin"})  # handle customers' matter
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.view": _ALL,
+    # Search messages, customers, claim and policy numbers (read-only, like the queue).
+    "search": _ALL,
     "thread.view": _ALL,
     "thread.reply": _WORKERS,
     "thread.assign": _WORKERS,
