@@ -1,7 +1,8 @@
 """Search across messages, customers, claim and policy numbers.
 
-:func:`search` is the one entry point; the page (``GET /search``), the JSON
-API and the CLI call it and get plain dataclasses back (no ORM objects):
+:func:`search` is the one entry point; the page (``GET /search``) and the
+JSON API call it (a CLI would too) and get plain dataclasses back
+(:mod:`.search_results`, no ORM objects):
 
     search(session, query, *, kinds=None, limit=20, offset=0, region=None)
         -> SearchResults
@@ -30,9 +31,12 @@ API and the CLI call it and get plain dataclasses back (no ORM objects):
 * Messages, SQLite (development, demo): every word (or "quoted phrase") must
   occur in subject or text, case- and accent-insensitively (Python casefold
   + stripped combining marks, registered as a SQL function); ``-word``
-  excludes. No stemming ("Rechnung" finds "Rechnungen", not the reverse), no
-  ranking (newest first), and every message is read: fine for thousands of
+  excludes. No stemming ("Rechnung" finds "Rechnungen", not the reverse),
+  the same order as above, and every message is read: fine for thousands of
   messages, not for production.
+* Customers by name: every word of the query in the name, case-insensitively
+  (PostgreSQL: accents must match, there is no unaccent; SQLite folds them);
+  a merged customer (``merged_into_id``) is never a result.
 * One result per thread: its best message. A thread merged into another
   (``merged_into_id``) is never a result; a message left in it counts for the
   thread it was merged into.
