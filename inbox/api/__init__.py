@@ -74,14 +74,15 @@ def init_api(app: Flask) -> None:
         },
     )
     api = InboxApi(app)
-    from inbox.api import claims, customers, threads
+    from inbox.api import claims, customers, search, threads
 
-    for module in (threads, customers, claims):
-        api.register_blueprint(module.blp, url_prefix=API_PREFIX)
-    _authenticate_tokens(app)
+    blueprints = [module.blp for module in (threads, customers, claims, search)]
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    _authenticate_tokens(app, [b.name for b in blueprints])
 
 
-def _authenticate_tokens(app: Flask) -> None:
+def _authenticate_tokens(app: Flask, blueprints: list[str]) -> None:
     from inbox.web.auth import SignedIn, csrf, login_manager
 
     @login_manager.request_loader
@@ -99,8 +100,8 @@ def _authenticate_tokens(app: Flask) -> None:
         g.api_token = True
         return SignedIn(user)
 
-    for name in ("threads", "customers", "claims"):
-        csrf.exempt(app.blueprints[f"api_{name}"])
+    for name in blueprints:
+        csrf.exempt(app.blueprints[name])
 
     @app.before_request
     def _csrf_for_sessions() -> None:

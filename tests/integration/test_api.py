@@ -74,7 +74,8 @@ def test_the_openapi_document_is_generated_valid_and_public(app: Flask) -> None:
                  "/api/v1/threads/{thread_id}/messages", "/api/v1/threads/{thread_id}/replies",
                  "/api/v1/threads/{thread_id}/notes", "/api/v1/customers",
                  "/api/v1/customers/{customer_id}", "/api/v1/claims",
-                 "/api/v1/claims/{claim_id}", "/api/v1/claims/{claim_id}/actions"):
+                 "/api/v1/claims/{claim_id}", "/api/v1/claims/{claim_id}/actions",
+                 "/api/v1/search"):
         assert path in spec["paths"], path
     assert set(spec["components"]["securitySchemes"]) == {"token", "session"}
     assert "Error" in spec["components"]["schemas"]
@@ -303,3 +304,26 @@ def test_claims_and_their_workflow(app: Flask, committed_db: Database,
     assert [e["to_status"] for e in detail["events"]] == ["in_review", "approved"]
     assert detail["amount_approved"] == "800.00"
     assert detail["thread_ids"] == [story["thread"]]
+
+
+def test_search_over_the_api(app: Flask, committed_db: Database,
+                             story: dict[str, int]) -> None:
+    client = app.test_client()
+    _, token = token_for(committed_db)
+    with committed_db.transaction() as s:
+        number = s.get(Claim, story["claim"]).number  # type: ignore[union-attr]
+    found = client.get("/api/v1/search", query_string={"q": number},
+                       headers=bearer(token)).get_json()
+    assert [c["id"] for c in found["claims"]] == [story["claim"]]
+    assert found["threads"][0]["thread_id"] == story["thread"]
+    assert found["threads"][0]["exact"] is True
+    words = client.get("/api/v1/search", query_string={"q": "tiles", "kind": "threads"},
+                       headers=bearer(token)).get_json()
+    assert words["kinds"] == ["threads"]
+    assert words["customers"] == []
+    assert "<mark>" in words["threads"][0]["snippet_html"].lower()
+    bad = client.get("/api/v1/search", query_string={"q": "x", "kind": "planets"},
+                     headers=bearer(token))
+    assert bad.status_code == 422
+    assert "kind" in bad.get_json()["errors"]["query"]
+    assert client.get("/api/v1/search", headers=bearer(token)).status_code == 422
