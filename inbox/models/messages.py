@@ -22,6 +22,8 @@ class Message(IdMixin, Base):
         # Exactly once: the same mail, webhook or scan is filed a single time.
         sa.UniqueConstraint("channel", "external_id"),
         sa.Index("ix_messages_thread_received", "thread_id", "received_at"),
+        # The queue's channel filter: an index-only EXISTS per thread (0011).
+        sa.Index("ix_messages_thread_channel", "thread_id", "channel"),
         # Threading looks messages up by Message-ID whatever the channel.
         sa.Index("ix_messages_external_id", "external_id"),
         sa.CheckConstraint(

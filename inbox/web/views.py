@@ -19,7 +19,16 @@ from inbox.web.composer import composer_context
 from inbox.web.permissions import requires
 from inbox.workspace.assignment import assignees_for
 from inbox.workspace.card import customer_card
-from inbox.workspace.queue import CHANNELS, PAGE_SIZE, VIEWS, QueueFilter, queue_page, take_next
+from inbox.workspace.queue import (
+    CHANNELS,
+    COUNT_LIMIT,
+    PAGE_SIZE,
+    VIEWS,
+    QueueFilter,
+    queue_page,
+    take_next,
+    total_is_capped,
+)
 from inbox.workspace.thread_ops import resolve
 
 bp = Blueprint("views", __name__)
@@ -53,10 +62,13 @@ def _queue_context() -> dict[str, Any]:
     now = datetime.now(UTC)
     chosen = QueueFilter.parse(request.args.to_dict())
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows, total = queue_page(session, chosen, current_user.id, now,
-                             offset=(page - 1) * PAGE_SIZE)
-    return {"rows": rows, "total": total, "filter": chosen, "page": page, "now": now,
-            "page_size": PAGE_SIZE, "views": VIEWS, "channels": CHANNELS,
+    offset = (page - 1) * PAGE_SIZE
+    rows, total = queue_page(session, chosen, current_user.id, now, offset=offset,
+                             count_limit=COUNT_LIMIT)
+    # Past COUNT_LIMIT the count stops: "1,000+".
+    shown = f"{total - 1:,}+" if total_is_capped(total, offset, COUNT_LIMIT) else f"{total:,}"
+    return {"rows": rows, "total": total, "total_shown": shown, "filter": chosen, "page": page,
+            "now": now, "page_size": PAGE_SIZE, "views": VIEWS, "channels": CHANNELS,
             "languages": settings().languages,
             "args": {k: v for k, v in request.args.items() if k != "page"}}
 

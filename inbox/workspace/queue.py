@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from inbox import audit
 from inbox.models import Escalation, Message, Thread, User
@@ -24,6 +24,11 @@ VIEWS = ("all", "mine", "unassigned", "overdue", "escalated")
 CHANNELS = ("email", "call", "sms", "letter", "portal")
 STATUSES = ("open", "pending", "closed")
 PAGE_SIZE = 50
+# The queue page counts its total exactly up to this many threads past the
+# page's offset, then shows "1,000+": counting tens of thousands of open
+# threads (each with an EXISTS over messages for a channel filter) cost more
+# than the page itself (bench/queue.py).
+COUNT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -89,13 +94,22 @@ def queue_select(f: QueueFilter, me: int, now: datetime) -> sa.Select[Any]:
 
 
 def queue_page(session: Session, f: QueueFilter, me: int, now: datetime, *,
-               limit: int = PAGE_SIZE, offset: int = 0) -> tuple[list[QueueRow], int]:
-    """One page of the queue (due first, undated last) and the total count."""
+               limit: int = PAGE_SIZE, offset: int = 0,
+               count_limit: int | None = None) -> tuple[list[QueueRow], int]:
+    """One page of the queue (due first, undated last) and the total count.
+
+    With ``count_limit`` the count stops after ``offset + count_limit + 1``
+    threads: a total above ``offset + count_limit`` means "at least"
+    (:func:`total_is_capped`). Without, every match is counted."""
     base = queue_select(f, me, now)
-    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    counted = base.with_only_columns(Thread.id)
+    if count_limit is not None:
+        counted = counted.limit(offset + count_limit + 1)
+    total = session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
+    # Many-to-one each: joined into the page's one query rather than four more.
     threads = session.scalars(
-        base.options(selectinload(Thread.customer), selectinload(Thread.claim),
-                     selectinload(Thread.assignee), selectinload(Thread.account_issue))
+        base.options(joinedload(Thread.customer), joinedload(Thread.claim),
+                     joinedload(Thread.assignee), joinedload(Thread.account_issue))
         .order_by(Thread.due_at.asc().nulls_last(), Thread.id).limit(limit).offset(offset)
     ).all()
     channels: dict[int, set[str]] = defaultdict(set)
@@ -108,6 +122,12 @@ def queue_page(session: Session, f: QueueFilter, me: int, now: datetime, *,
     rows = [QueueRow(t, tuple(c for c in CHANNELS if c in channels[t.id]),
                      t.due_at is not None and t.due_at < now) for t in threads]
     return rows, int(total)
+
+
+def total_is_capped(total: int, offset: int, count_limit: int | None) -> bool:
+    """Whether a total from :func:`queue_page` (same ``offset`` and
+    ``count_limit``) is a lower bound: show "1,000+"."""
+    return count_limit is not None and total > offset + count_limit
 
 
 def take_next(session: Session, user_id: int, now: datetime) -> Thread | None:

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from inbox import ingest
 from inbox.database import Database
 from inbox.models import Escalation, Thread
-from inbox.workspace.queue import QueueFilter, queue_page, take_next
+from inbox.web import views
+from inbox.workspace.queue import QueueFilter, queue_page, take_next, total_is_capped
 from tests import factories
 from tests.conftest import NOW
 from tests.web import signed_in_as
@@ -72,6 +73,25 @@ def test_saved_views(session: Session) -> None:
     assert ids("overdue", NOW) == set()
     assert ids("overdue", NOW + timedelta(days=10)) == set(made.values())
     assert QueueFilter.parse({"view": "bogus", "channel": "fax", "assignee": "x"}) == QueueFilter()
+
+
+def test_the_total_is_counted_up_to_a_limit_past_the_page(session: Session) -> None:
+    made = threads(session)
+    session.execute(sa.update(Thread).where(Thread.id.not_in(made.values()))
+                    .values(status="closed"))
+    assert queue_page(session, QueueFilter(), 0, NOW)[1] == 4
+    rows, total = queue_page(session, QueueFilter(), 0, NOW, limit=1, count_limit=2)
+    assert [r.thread.id for r in rows] == [made["email"]]
+    assert total == 3
+    assert total_is_capped(total, 0, 2)
+    # From the second page on, the limit counts past the offset.
+    _, total = queue_page(session, QueueFilter(), 0, NOW, limit=1, offset=1, count_limit=3)
+    assert total == 4
+    assert not total_is_capped(total, 1, 3)
+    # A filter over messages is counted the same way.
+    _, total = queue_page(session, QueueFilter(channel="sms"), 0, NOW, count_limit=2)
+    assert total == 1
+    assert not total_is_capped(total, 0, 2)
 
 
 def test_take_next_gives_the_most_urgent_unassigned_thread(session: Session) -> None:
@@ -145,3 +165,19 @@ def test_the_queue_page_filters_takes_next_and_polls(app: Flask, committed_db: D
     lead = app.test_client()
     signed_in_as(lead, committed_db, "lead")
     assert lead.post("/queue/next").status_code == 403
+
+
+def test_the_page_shows_a_total_past_the_count_limit_as_a_lower_bound(
+        app: Flask, committed_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with committed_db.transaction() as s:
+        s.execute(sa.update(Thread).where(Thread.status == "open").values(status="closed"))
+        for n in range(3):
+            factories.customer(s, email=f"many{n}@example.com")
+            ingest(s, factories.email(sender=f"many{n}@example.com", subject=f"Leak {n}",
+                                      received_at=NOW + timedelta(minutes=n)), NOW)
+    client = app.test_client()
+    signed_in_as(client, committed_db, "rep")
+    monkeypatch.setattr(views, "COUNT_LIMIT", 2)
+    assert 'id="queue-total">2+ open<' in client.get("/").get_data(as_text=True)
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    assert 'id="queue-total">3 open<' in client.get("/").get_data(as_text=True)
