@@ -37,6 +37,8 @@ class Customer(IdMixin, Base):
     preferred_channel: Mapped[str | None] = mapped_column(sa.String(16))
     # False for customers created from an unknown sender until a rep confirms them.
     verified: Mapped[bool] = mapped_column(default=False)
+    # A service segment (e.g. "vip", "commercial"): an SLA policy condition.
+    segment: Mapped[str | None] = mapped_column(sa.String(32))
     # Set when this customer was merged into another; the survivor is the target.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -117,6 +119,12 @@ class Claim(IdMixin, Base):
     amount_approved: Mapped[Decimal | None] = mapped_column(MONEY)
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Claim-level SLA (regulation; computed by inbox.sla): the earliest open
+    # target's due time, the policy, when the sweep looks next, and the state.
+    due_at: Mapped[datetime | None]
+    sla_policy_key: Mapped[str | None] = mapped_column(sa.String(64))
+    sla_next_at: Mapped[datetime | None] = mapped_column(index=True)
+    sla_state: Mapped[str] = mapped_column(sa.String(16), default="none")
 
     policy: Mapped[Policy] = relationship(back_populates="claims")
 

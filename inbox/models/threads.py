@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +28,8 @@ class Thread(IdMixin, Base):
         sa.Index("ix_threads_customer_subject", "customer_id", "subject_key"),
         # Pending threads whose follow-up date has come back to the queue.
         sa.Index("ix_threads_follow_up", "status", "follow_up_at"),
+        # The SLA sweep: threads with a warning or a breach due (inbox.sla).
+        sa.Index("ix_threads_sla_next", "sla_next_at"),
         sa.CheckConstraint("status IN ('open', 'pending', 'closed')", name="thread_status"),
     )
 
@@ -56,6 +58,29 @@ class Thread(IdMixin, Base):
     # at the thread that now holds its messages.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("threads.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # -- SLA (inbox.sla): the facts the clocks run on, and what they say --------
+    # The channel of the first customer message: a policy condition.
+    origin_channel: Mapped[str | None] = mapped_column(sa.String(16))
+    sla_policy_key: Mapped[str | None] = mapped_column(sa.String(64))
+    # The first customer message of this cycle (reopening after close starts
+    # another): the resolution clock's start.
+    sla_started_at: Mapped[datetime | None]
+    # The first customer message not answered yet (while needs_reply).
+    sla_waiting_since: Mapped[datetime | None]
+    # Pending (waiting on the customer) since; earlier pending intervals of
+    # this cycle as [[start, end], ...] ISO times.
+    sla_paused_at: Mapped[datetime | None]
+    sla_pauses: Mapped[list[Any]] = mapped_column(default=list)
+    # A follow-up that came back: due then, whatever the targets say.
+    sla_remind_at: Mapped[datetime | None]
+    first_response_due_at: Mapped[datetime | None]
+    next_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    # When the sweep must look at it next (a warning or a breach); None: never.
+    sla_next_at: Mapped[datetime | None]
+    # none | ok | warning | breached | paused, as of the last event or sweep.
+    sla_state: Mapped[str] = mapped_column(sa.String(16), default="none")
 
     customer: Mapped[Customer] = relationship()
     claim: Mapped[Claim | None] = relationship()
