@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from config.claims import ClaimsConfigError, ClaimsSettings, parse_claims
 from config.email import Mailbox, MailboxConfigError, parse_mailboxes
 from config.letters import LettersConfigError, LettersSettings, parse_letters
+from config.sla import SlaConfigError, SlaSettings, parse_sla
 from config.twilio import TwilioConfigError, TwilioSettings, parse_twilio
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
@@ -59,6 +60,9 @@ class Settings:
     letters: LettersSettings = field(default_factory=LettersSettings)
     # [claims], validated (config.claims); defaults when absent.
     claims: ClaimsSettings = field(default_factory=ClaimsSettings)
+    # [sla], its shape checked (config.sla); the policies are built and their
+    # values checked by inbox.sla.policies when the app starts.
+    sla: SlaSettings = field(default_factory=SlaSettings)
     # Sections of features still to come ([twilio], ...) are kept raw here and
     # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -77,7 +81,7 @@ class Settings:
 
 
 _SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio", "letters",
-                                                  "claims"}
+                                                  "claims", "sla"}
 # Top-level tables that features read themselves; accepted here, checked there.
 _SECTION_KEYS = {"email", "twilio", "letters", "claims", "sla", "portal"}
 _SECRET_KEYS = {"secret_key"}
@@ -173,15 +177,17 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
 
-    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters", "claims"}
+    sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters", "claims",
+                                                          "sla"}
                 if key in raw}
     try:
         mailboxes = parse_mailboxes(raw.get("email"), env)
         twilio = parse_twilio(raw.get("twilio"), env)
         letters = parse_letters(raw.get("letters"))
         claims = parse_claims(raw.get("claims"))
+        sla = parse_sla(raw.get("sla"))
     except (MailboxConfigError, TwilioConfigError, LettersConfigError,
-            ClaimsConfigError) as exc:
+            ClaimsConfigError, SlaConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
@@ -204,6 +210,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         twilio=twilio,
         letters=letters,
         claims=claims,
+        sla=sla,
         sections=sections,
     )
 

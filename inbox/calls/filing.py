@@ -45,6 +45,7 @@ from inbox.intake.core import CONFIG_KEY, ingest
 from inbox.intake.language import detect_language
 from inbox.models import Message
 from inbox.models.events import ChannelEvent
+from inbox.sla.track import record_pending, track
 
 log = logging.getLogger(__name__)
 # Webhooks, and the records reconciliation listed (``*_log``, same parameter names).
@@ -202,8 +203,10 @@ def _file_call(session: Session, events: Sequence[ChannelEvent], twilio: TwilioS
         thread = existing.thread
         if not thread.needs_reply:
             thread.needs_reply = True
-            thread.due_at = now + session.info[CONFIG_KEY].first_response
+            thread.sla_waiting_since = now
         thread.status = "open"
+        track(thread, now)  # due from the thread's SLA policy (inbox.sla)
+        record_pending(session)
     session.flush()
     return existing.id
 

@@ -33,6 +33,7 @@ from inbox.casework.escalations import notify, open_escalation
 from inbox.casework.notices import Sent, language_of, send_notice
 from inbox.models import Escalation, Thread
 from inbox.notes import add_note
+from inbox.sla.claims import refresh_claims
 
 # Steps whose result the customer is told of, and the notice that tells them.
 CUSTOMER_NOTICES = {"approve": "claim_approved", "deny": "claim_denied"}
@@ -91,6 +92,7 @@ def claim_action(
         if thread is not None and event.action in ("approve", "deny", "pay", "close"):
             audit.record(session, thread, f"claim.{event.action}", now, actor_id=actor.id,
                          claim=claim.number, event_id=event.id)
+    refresh_claims(session, [claim.id], now)  # the claim's regulatory clocks (inbox.sla)
     return decision
 
 

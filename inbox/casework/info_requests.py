@@ -28,6 +28,8 @@ from inbox.casework.actors import Actor
 from inbox.casework.claim_threads import claim_thread
 from inbox.casework.notices import Sent, language_of, send_notice, show_date
 from inbox.models import Thread
+from inbox.sla.claims import refresh_claims
+from inbox.sla.track import record_pending, remind, track
 
 
 def request_information(
@@ -58,10 +60,12 @@ def request_information(
     )
     session.add(row)
     thread.status = "pending"  # waiting on the customer
+    track(thread, now)  # the resolution clock pauses (inbox.sla)
     session.flush()
     audit.record(session, thread, "claim.info_requested", now, actor_id=actor.id,
                  claim=claim.number, info_request_id=row.id, items=list(request.items),
                  channel=sent.channel, due_at=due.isoformat())
+    refresh_claims(session, [claim.id], now)  # no decision is due while we wait (inbox.sla)
     return row, sent
 
 
@@ -95,6 +99,7 @@ def customer_answered(session: Session, answers: Sequence[tuple[int, int, str, d
             .values(status="answered", answered_at=at, answer_message_id=message_id)
         )
         resumed.append(claim.id)
+    refresh_claims(session, resumed, now)  # proof of claim: the decision is due (inbox.sla)
     return resumed
 
 
@@ -115,10 +120,12 @@ def follow_up_overdue(session: Session, now: datetime, limit: int = 500) -> int:
         thread = threads.get(row.thread_id) if row.thread_id is not None else None
         if thread is None:
             continue
-        thread.status, thread.needs_reply = "open", True
-        thread.due_at = now if thread.due_at is None else min(thread.due_at, now)
+        thread.status = "open"
+        remind(thread, now)  # needing an answer, due now unless due earlier
+        track(thread, now)
         audit.record(session, thread, "claim.info_request_overdue", now,
                      reason="no answer by the follow-up date", info_request_id=row.id,
                      due_at=row.due_at.isoformat())
     session.flush()
+    record_pending(session)
     return len(overdue)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from claims.account_issues import Deadlines
-from config import Settings
+from config import ConfigError, Settings
 from inbox.blobs import BlobStore
+from inbox.sla.policies import PolicyError, PolicySet, config_policies
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class IngestConfig:
     blobs: BlobStore
     # Deadlines account issues start with (a complaint's acknowledgement).
     deadlines: Deadlines = field(default_factory=Deadlines)
+    # The SLA policies of [sla] (inbox.sla): used until policies are kept in
+    # the database (the sweep and `inbox sla sync` write them there).
+    sla: PolicySet | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IngestConfig:
@@ -36,6 +40,7 @@ class IngestConfig:
             first_response=timedelta(hours=settings.first_response_hours),
             blobs=BlobStore(settings.blob_dir),
             deadlines=deadlines_of(settings),
+            sla=sla_policies_of(settings),
         )
 
 
@@ -44,3 +49,11 @@ def deadlines_of(settings: Settings) -> Deadlines:
     return Deadlines(complaint_ack_days=c.complaint_ack_days,
                      complaint_final_response_days=c.complaint_final_response_days,
                      payment_chase_days=c.payment_chase_days)
+
+
+def sla_policies_of(settings: Settings) -> PolicySet:
+    """``[sla]``'s policies; a bad value stops the start naming its key."""
+    try:
+        return config_policies(settings.sla, timedelta(hours=settings.first_response_hours))
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -48,6 +48,7 @@ from inbox.jobs.intake import retry_due_intakes
 from inbox.jobs.letters import ingest_drop_folders
 from inbox.jobs.mail import sync_all_mailboxes
 from inbox.jobs.replies import reopen_follow_ups, send_due_replies
+from inbox.jobs.sla import sla_sweep
 from inbox.jobs.twilio import file_pending_twilio_events, reconcile_twilio
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ PERIODIC: list[Periodic] = [
     Periodic(send_due_replies, interval=60),
     # Threads set pending until a follow-up time that has come: back to the queue.
     Periodic(reopen_follow_ups, interval=60),
+    # SLA: warnings to assignees, breaches escalated to supervisors, events recorded.
+    Periodic(sla_sweep, interval=60),
 ]
 
 

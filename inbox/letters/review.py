@@ -30,6 +30,7 @@ from inbox import audit
 from inbox.customers import merge_customers
 from inbox.intake.lookup import KIND_PRIORITY
 from inbox.models import LetterReview, Message, Thread
+from inbox.sla.track import record_pending, track
 
 
 class ReviewError(ValueError):
@@ -154,9 +155,13 @@ def _move_thread(session: Session, message: Message, chosen: Customer, now: date
                         needs_reply=message.direction == "inbound", language=message.language,
                         last_message_at=message.received_at,
                         last_inbound_at=message.received_at, due_at=thread.due_at,
-                        created_at=now)
+                        created_at=now, origin_channel=message.channel,
+                        sla_started_at=message.received_at,
+                        sla_waiting_since=message.received_at)
         session.add(thread)
+        track(thread, now)  # its own SLA clocks, from the letter (inbox.sla)
         session.flush()
+        record_pending(session)
         message.thread_id = thread.id
     old_customer = message.customer_id
     thread.customer_id = chosen.id

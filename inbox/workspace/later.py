@@ -19,6 +19,7 @@ are stored in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from inbox import audit
 from inbox.models import OutboundMessage, Thread
 from inbox.models.audit import AuditEvent
+from inbox.sla.track import track
 
 MAX_AHEAD = timedelta(days=366)
 
@@ -128,6 +130,7 @@ def set_pending(session: Session, thread: Thread, until: datetime, now: datetime
         raise BadTime("the thread was merged into another one")
     previous = thread.status
     thread.status, thread.follow_up_at = "pending", until
+    track(thread, now)  # the resolution clock pauses (inbox.sla)
     session.flush()
     audit.record(session, thread, "thread.pending", now, actor_id=actor_id,
                  previous=previous, follow_up_at=until.isoformat())
@@ -144,22 +147,29 @@ def reopen_due_threads(session: Session, now: datetime) -> list[int]:
         sa.update(Thread)
         .where(Thread.status == "pending", Thread.follow_up_at.is_not(None),
                Thread.follow_up_at <= now)
-        .values(status="open", needs_reply=True, follow_up_at=None,
-                due_at=sa.case((sa.or_(Thread.due_at.is_(None), Thread.due_at > now), now),
-                               else_=Thread.due_at))
+        .values(status="open", follow_up_at=None)  # needing an answer, due: _chased
         .returning(Thread.id)
         .execution_options(synchronize_session=False)
     ).scalars().all()
     if reopened:
+        _chased(session, reopened, now)
         session.execute(sa.insert(AuditEvent), [
             {"at": now, "actor_id": None, "entity_type": "threads", "entity_id": thread_id,
              "action": "thread.follow_up_due", "reason": "the follow-up date has come",
              "data": {}}
             for thread_id in reopened])
-        # Threads already in the session see the new state.
-        for thread_id in reopened:
-            loaded = session.identity_map.get(sa.inspect(Thread).identity_key_from_primary_key(
-                (thread_id,)))
-            if loaded is not None:
-                session.refresh(loaded)
     return list(reopened)
+
+
+def _chased(session: Session, thread_ids: Sequence[int], now: datetime) -> None:
+    """The reopened threads' clocks (inbox.sla): the pause ends, a thread
+    that had nothing waiting waits from now, and the reminder makes it due
+    now (unless it was due earlier). One query for the threads."""
+    from inbox.sla.track import record_pending, remind, track
+
+    threads = session.scalars(sa.select(Thread).where(Thread.id.in_(thread_ids))
+                              .execution_options(populate_existing=True)).all()
+    for thread in threads:
+        remind(thread, now)
+        track(thread, now)
+    record_pending(session)
