@@ -23,3 +23,12 @@ def sla_sweep(session: Session, now: str | None = None) -> dict[str, Any]:
     at = datetime.fromisoformat(now) if now else datetime.now(UTC)
     settings = current_app.config["SETTINGS"]
     return sweep(session, at, mailboxes=settings.mailboxes).summary()
+
+
+@job("default", timeout=1800)
+def recompute_sla(session: Session, policy_key: str | None = None) -> dict[str, int]:
+    """Open threads (of ``policy_key``, or all) and claims take the policies
+    as they are now (after an admin's edit); idempotent."""
+    from inbox.sla.recompute import recompute_all
+
+    return recompute_all(session, datetime.now(UTC), policy_key=policy_key)

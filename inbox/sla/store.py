@@ -35,6 +35,7 @@ from inbox.sla.policies import (
 CACHE_KEY = "sla.policies"
 CACHE_SECONDS = 30.0  # another process's edit is seen within this
 DEFAULT_POSITION = 1_000_000
+SYNC_LOCK = 0x534C4131  # pg_advisory_xact_lock key of sync_config ("SLA1")
 
 
 def config_set(session: Session) -> PolicySet:
@@ -113,8 +114,13 @@ def sync_config(session: Session, now: datetime) -> dict[str, list[str]]:
     configured deactivated. Returns the keys by outcome; a second run
     changes nothing. Rows are locked, so two syncs at once wait for each other."""
     configured = config_set(session)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two sweeps starting at once on an empty table would both insert:
+        # syncs take turns (the lock ends with the transaction).
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(SYNC_LOCK)))
     rows = {row.key: row for row in session.scalars(
-        sa.select(SlaPolicy).order_by(SlaPolicy.id).with_for_update())}
+        sa.select(SlaPolicy).order_by(SlaPolicy.id).with_for_update()
+        .execution_options(populate_existing=True))}
     outcome: dict[str, list[str]] = {"added": [], "updated": [], "kept": [], "deactivated": []}
     listed = set()
     for n, policy in enumerate(configured.policies):
@@ -146,8 +152,19 @@ def sync_config(session: Session, now: datetime) -> dict[str, list[str]]:
 
 def ensure_policies(session: Session, now: datetime) -> None:
     """The table holds the configuration's policies (written once, or again
-    when ``[sla]`` changed): what the sweep does before it runs."""
-    sync_config(session, now)
+    when ``[sla]`` changed): what the sweep does before it runs. Reads only,
+    unless there is something to write."""
+    rows = {row.key: row for row in session.scalars(sa.select(SlaPolicy))}
+    for n, policy in enumerate(config_set(session).policies):
+        row = rows.pop(policy.key, None)
+        position = DEFAULT_POSITION if policy.key == DEFAULT_KEY else (n + 1) * 10
+        wanted = {**_row_values(policy), "position": position, "active": True}
+        if row is None or (row.source == "config"
+                           and any(getattr(row, k) != v for k, v in wanted.items())):
+            sync_config(session, now)
+            return
+    if any(row.source == "config" and row.active for row in rows.values()):
+        sync_config(session, now)
 
 
 def save_policy(session: Session, raw: Mapping[str, Any], now: datetime, *,

@@ -20,12 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
 from claims.models import Customer
 from inbox.models import Thread, User
 from inbox.models.sla import SlaEvent
+from inbox.sla.bulk import insert_rows
 from inbox.sla.calendar import Pause
 from inbox.sla.clock import ThreadFacts, next_check, thread_clock
 from inbox.sla.policies import THREAD_TARGETS, Match, Policy, PolicySet, config_policies
@@ -188,14 +188,14 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]
     assignees = {r["assignee_id"] for r in rows if r.get("assignee_id") and "team" not in r}
     teams = dict(session.execute(sa.select(User.id, User.team).where(
         User.id.in_(assignees))).all()) if assignees else {}
-    values = [{"team": teams.get(r.get("assignee_id") or 0, ""), **r} for r in rows]
-    dialect = session.get_bind().dialect.name
-    insert: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SlaEvent)
-    statement = insert.on_conflict_do_nothing(
-        index_elements=["thread_id", "target", "kind", "due_at"],
-    ).returning(SlaEvent.thread_id, SlaEvent.target, SlaEvent.kind, SlaEvent.due_at)
-    out: list[tuple[int, str, str, datetime]] = []
-    for start in range(0, len(values), 1000):
-        out.extend(tuple(r) for r in session.execute(statement, values[start:start + 1000]))
-    return out
+    values = [{name: r.get(name) for name in EVENT_COLUMNS}
+              | {"team": r.get("team", teams.get(r.get("assignee_id") or 0, ""))}
+              for r in rows]
+    found = insert_rows(session, EVENTS, values, conflict=EVENT_KEY, returning=EVENT_KEY)
+    return [(r[0], r[1], r[2], r[3]) for r in found]
 
+
+EVENTS: sa.Table = SlaEvent.__table__  # type: ignore[assignment]
+EVENT_KEY = ("thread_id", "target", "kind", "due_at")
+EVENT_COLUMNS = ("thread_id", "claim_id", "policy_key", "target", "kind", "due_at", "at",
+                 "assignee_id")

@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The team's canned responses (list, create, edit, delete); using them is thread.reply.
     "canned.manage": frozenset({"lead", "supervisor", "admin"}),
     "intake.manage": frozenset({"admin"}),
+    # SLA policies: targets, conditions, calendars (/admin/sla).
+    "sla.manage": frozenset({"admin"}),
     "users.manage": frozenset({"admin"}),
 }
 # Endpoints anyone may reach (the webhooks check Twilio's signature instead).
