@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from config import Settings
 from inbox import audit
@@ -175,12 +175,21 @@ def file_sent(session: Session, row: OutboundMessage, accepted: Accepted,
 
 
 def mark_answered(thread: Thread, at: datetime) -> None:
-    """We answered: the first response is timed, nothing is due from us."""
+    """We answered: the first response is timed, nothing is due from us (the
+    response target is met or late: inbox.sla; the resolution clock runs on)."""
+    from inbox.sla.claims import refresh_claim_of
+    from inbox.sla.track import record_pending, track
+
     thread.last_message_at = max(filter(None, [thread.last_message_at, at]))
     if thread.first_response_at is None:
         thread.first_response_at = at
     thread.needs_reply = False
-    thread.due_at = None
+    track(thread, at, answered=True)
+    session = object_session(thread)
+    if session is not None:
+        record_pending(session)
+        refresh_claim_of(thread, at)  # a written answer about a claim (acknowledged, status)
+
 
 
 def _record_failure(db: Database, outbound_id: int, status: str, error: str) -> None:

@@ -80,13 +80,14 @@ def _register() -> None:
         intake,
         letters,
         serve,
+        sla,
         sync,
         tokens,
         users,
     )
 
     for module in (account_issues, book, canned, claims, demo, export, intake, letters, serve,
-                   sync, tokens, users):
+                   sla, sync, tokens, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

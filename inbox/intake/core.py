@@ -40,6 +40,7 @@ from inbox.intake.lookup import Lookup
 from inbox.intake.subjects import strip_prefixes
 from inbox.intake.threads import find_thread
 from inbox.models import Attachment, FailedIntake, Message, Thread
+from inbox.sla.track import record_pending, start_cycle, track
 
 log = logging.getLogger(__name__)
 CONFIG_KEY = "ingest_config"
@@ -144,6 +145,7 @@ def _file_all(
     new_messages = [item for item, _, created in placed if created]
     _insert_messages(session, new_messages)  # type: ignore[arg-type]
     filing.flush()
+    record_pending(session)  # SLA targets met or breached by these messages
     _resume_claims(session, new_messages, now)  # type: ignore[arg-type]
     results = []
     for item, rule, created in placed:
@@ -361,6 +363,9 @@ def _file(filing: Filing, inbound: Inbound) -> tuple[_NewMessage, str]:
 
     _update_thread(filing, thread, row)
     link_thread(filing, thread, who, inbound)
+    if not row["auto"]:
+        # Due times from the thread's SLA policy (its issue type is linked now).
+        track(thread, row["received_at"], answered=row["direction"] == "outbound")
     return new, match.rule
 
 
@@ -376,10 +381,14 @@ def _update_thread(filing: Filing, thread: Thread, message: dict[str, Any]) -> N
         # Something we did (a call a rep made): it answers the customer.
         if thread.first_response_at is None:
             thread.first_response_at = received_at
-        thread.needs_reply, thread.due_at = False, None
+        thread.needs_reply = False  # due_at follows (inbox.sla.track)
         return
     if thread.last_inbound_at is None or received_at > thread.last_inbound_at:
         thread.last_inbound_at = received_at
+    if thread.origin_channel is None:
+        thread.origin_channel = message["channel"]
+    if thread.sla_started_at is None or thread.status == "closed":
+        start_cycle(thread, received_at)  # the resolution clock starts (again)
     if thread.status != "open":
         follow_up = thread.follow_up_at.isoformat() if thread.follow_up_at else None
         filing.audit(thread, "thread.reopened", reason=f"customer wrote on {message['channel']}",
@@ -389,7 +398,7 @@ def _update_thread(filing: Filing, thread: Thread, message: dict[str, Any]) -> N
         thread.follow_up_at = None  # the customer wrote before the follow-up date
     if not thread.needs_reply:
         thread.needs_reply = True
-        thread.due_at = received_at + filing.cfg.first_response
+        thread.sla_waiting_since = received_at  # due_at follows (inbox.sla.track)
 
 
 def _primary_sender(inbound: Inbound) -> str:

@@ -20,6 +20,7 @@ from inbox.models.letters import LetterReview
 from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
 from inbox.models.outbound import OutboundMessage
+from inbox.models.sla import SlaEvent, SlaPolicy
 from inbox.models.threads import Thread
 from inbox.models.twilio_sync import TwilioSyncState
 from inbox.models.users import ROLES, User
@@ -48,6 +49,8 @@ __all__ = [
     "Notification",
     "OutboundMessage",
     "Policy",
+    "SlaEvent",
+    "SlaPolicy",
     "Thread",
     "TwilioSyncState",
     "User",

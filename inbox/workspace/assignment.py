@@ -49,6 +49,7 @@ def set_status(session: Session, thread: Thread, status: str, now: datetime, *,
     if status == "closed":
         thread.needs_reply = False
         thread.follow_up_at = None
+    _track_sla(session, thread, now, reopened=previous == "closed")
     audit.record(session, thread, f"thread.{_verb(status)}", now, actor_id=actor_id,
                  previous=previous)
     return True
@@ -61,9 +62,22 @@ def set_priority(session: Session, thread: Thread, priority: str, now: datetime,
     if thread.priority == priority:
         return False
     previous, thread.priority = thread.priority, priority
+    _track_sla(session, thread, now)  # another priority may mean another policy
     audit.record(session, thread, "thread.priority", now, actor_id=actor_id,
                  priority=priority, previous=previous)
     return True
+
+
+def _track_sla(session: Session, thread: Thread, now: datetime, *,
+               reopened: bool = False) -> None:
+    """Due times after the change (inbox.sla); reopening a closed thread
+    starts its resolution clock again."""
+    from inbox.sla.track import record_pending, start_cycle, track
+
+    if reopened and thread.sla_started_at is not None:
+        start_cycle(thread, now)
+    track(thread, now)
+    record_pending(session)
 
 
 def _verb(status: str) -> str:

@@ -48,6 +48,7 @@ from inbox import audit
 from inbox.intake.core import CONFIG_KEY
 from inbox.intake.subjects import strip_prefixes, subject_key
 from inbox.models import Escalation, Message, Notification, OutboundMessage, Thread
+from inbox.models.sla import SlaEvent
 from inbox.models.threads import PRIORITIES
 
 # Every table with a foreign key to threads.id (besides threads.merged_into_id):
@@ -56,6 +57,9 @@ from inbox.models.threads import PRIORITIES
 THREAD_REFERENCES: tuple[Any, ...] = (
     Message, OutboundMessage, Escalation, Notification, InfoRequest,
 )
+# Rows that reference a thread but stay with it on a merge: the history of
+# what happened to that thread (the dashboard reads SLA events as they were).
+KEPT_WITH_THREAD: tuple[Any, ...] = (SlaEvent,)
 MAX_CHAIN = 100  # longer merge chains than this mean corrupt data
 
 
@@ -71,6 +75,8 @@ class _Wait:
     due_at: datetime | None
     # The customer messages it waited on, oldest first: (id, received_at).
     waiting: tuple[tuple[int, datetime], ...]
+    # Waiting since (inbox.sla): what a carried flag brings along.
+    since: datetime | None = None
 
     @property
     def flag_only(self) -> bool:
@@ -148,6 +154,9 @@ def merge_threads(session: Session, source_id: int, target_id: int, now: datetim
     session.expire(target, ["messages"])
     reopened = _recompute(session, target, carried, carried, _first_response(session),
                           keep_first_response=True)
+    _track_sla(session, source, now, dropped=True)
+    _track_sla(session, target, now,
+               started=source.sla_started_at if previous != "closed" else None)
     session.flush()
 
     audit.record(session, source, "thread.merged", now, actor_id=actor_id, reason=reason,
@@ -188,6 +197,9 @@ def split_thread(session: Session, thread_id: int, message_ids: Iterable[int], s
     _recompute(session, new, [carried], [], first_response, keep_first_response=False)
     if not new.needs_reply:
         new.status = source.status
+    new.origin_channel = source.origin_channel
+    _track_sla(session, source, now)
+    _track_sla(session, new, now)
     session.flush()
 
     audit.record(session, source, "thread.split", now, actor_id=actor_id,
@@ -224,6 +236,8 @@ def move_message(session: Session, message_id: int, target_id: int, now: datetim
     # Each thread keeps a flag it had without a waiting message.
     _recompute(session, source, carried, carried[:1], first_response, keep_first_response=True)
     _recompute(session, target, carried, carried[1:], first_response, keep_first_response=True)
+    _track_sla(session, source, now)
+    _track_sla(session, target, now)
     session.flush()
 
     audit.record(session, source, "thread.message_moved_out", now, actor_id=actor_id,
@@ -324,7 +338,32 @@ def _unanswered(rows: Sequence[_Row]) -> list[_Row]:
 def _waiting(session: Session, thread: Thread) -> _Wait:
     waiting = _unanswered(_rows(session, thread.id)) if thread.needs_reply else []
     return _Wait(needs_reply=thread.needs_reply, due_at=thread.due_at,
-                 waiting=tuple((r.id, r.received_at) for r in waiting))
+                 waiting=tuple((r.id, r.received_at) for r in waiting),
+                 since=thread.sla_waiting_since if thread.needs_reply else None)
+
+
+def _track_sla(session: Session, thread: Thread, now: datetime, *, dropped: bool = False,
+               started: datetime | None = None) -> None:
+    """The thread's SLA clocks after the operation (inbox.sla): waiting
+    since its first waiting message (set by :func:`_recompute`), its
+    resolution clock from the earliest start of the threads it took over or,
+    for a new thread, its first customer message. The due time from the rule
+    above stays when it is earlier (a merge never makes anyone wait longer)."""
+    from inbox.sla.track import record_pending, track
+
+    carried = thread.due_at if thread.needs_reply else None
+    rows = _rows(session, thread.id)
+    if thread.needs_reply and thread.sla_waiting_since is None:
+        thread.sla_waiting_since = now  # a carried flag of unknown age
+    if thread.status != "closed":
+        first = next((r.received_at for r in rows
+                      if r.direction == "inbound" and not r.auto), None)
+        begun = [t for t in (thread.sla_started_at, started) if t is not None]
+        thread.sla_started_at = min(begun) if begun else first
+    track(thread, now, dropped=dropped)
+    if carried is not None and (thread.due_at is None or carried < thread.due_at):
+        thread.due_at = carried
+    record_pending(session)
 
 
 def _recompute(session: Session, thread: Thread, waits: Sequence[_Wait],
@@ -348,11 +387,13 @@ def _recompute(session: Session, thread: Thread, waits: Sequence[_Wait],
     held = {r.id for r in rows}
     needs_reply = False
     due: list[datetime] = []
+    since: list[datetime] = []
     for wait in waits:
         mine = [(i, at) for i, at in wait.waiting if i in held]
         if not mine:
             continue
         needs_reply = True
+        since.append(mine[0][1])
         if mine[0] == wait.waiting[0] and wait.due_at is not None:
             due.append(wait.due_at)
         else:
@@ -362,7 +403,10 @@ def _recompute(session: Session, thread: Thread, waits: Sequence[_Wait],
             needs_reply = True
             if wait.due_at is not None:
                 due.append(wait.due_at)
+            if wait.since is not None:
+                since.append(wait.since)
     thread.needs_reply = needs_reply
+    thread.sla_waiting_since = min(since, default=None)
     thread.due_at = min(due) if needs_reply and due else None
     if needs_reply and thread.status != "open":
         thread.status = "open"

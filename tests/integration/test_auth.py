@@ -67,6 +67,16 @@ def test_canned_responses_and_the_composer_are_in_the_every_route_check(app: Fla
     assert PERMISSIONS["canned.manage"] == {"lead", "supervisor", "admin"}
 
 
+def test_sla_policies_are_in_the_every_route_check(app: Flask) -> None:
+    """Editing SLA policies (targets, conditions, calendars) is for admins."""
+    checked = {endpoint: permission_of(app.view_functions[endpoint])
+               for endpoint, _, _ in routes(app) if endpoint.startswith("sla_admin.")}
+    assert checked == dict.fromkeys(
+        ("sla_admin.index", "sla_admin.sync", "sla_admin.create", "sla_admin.edit",
+         "sla_admin.active"), "sla.manage")
+    assert PERMISSIONS["sla.manage"] == {"admin"}
+
+
 def test_signed_out_everything_but_sign_in_is_closed(app: Flask) -> None:
     client = app.test_client()
     for endpoint, method, url in routes(app):

@@ -25,6 +25,7 @@ from inbox.models import (
 from inbox.notes import add_note
 from inbox.outbound import mark_answered
 from inbox.workspace.thread_ops import (
+    KEPT_WITH_THREAD,
     THREAD_REFERENCES,
     ThreadOpError,
     merge_threads,
@@ -81,7 +82,8 @@ def test_every_reference_to_a_thread_is_moved_by_a_merge() -> None:
         table.name for table in Base.metadata.sorted_tables if table.name != "threads"
         for fk in table.foreign_keys if fk.column.table.name == "threads"
     }
-    assert referencing == {model.__tablename__ for model in THREAD_REFERENCES}
+    assert referencing == {model.__tablename__
+                           for model in (*THREAD_REFERENCES, *KEPT_WITH_THREAD)}
 
 
 def test_merge_moves_everything_and_recomputes_the_target(session: Session,
