@@ -59,8 +59,8 @@ NOTIFICATIONS: sa.Table = Notification.__table__  # type: ignore[assignment]
 AUDIT: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
 # Threads per sweep at most (earliest first), so that a sweep stays within a
 # few seconds even when every one of them breaches and is escalated
-# (bench/sla.py, 2 shared cores: 8,000 such threads took 4.6-6 s); a bigger
-# backlog (workers down for hours) is worked off minute by minute.
+# (bench/sla.py, 2 shared cores: 5,000 such threads ~3.3 s, 8,000 4.6-6 s); a
+# bigger backlog (workers down for hours) is worked off minute by minute.
 BATCH = 5_000
 TARGET_WORDS = {"first_response": "first response", "next_response": "next response",
                 "resolution": "resolution", "claim_acknowledgement": "acknowledgement",
