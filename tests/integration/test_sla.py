@@ -24,6 +24,7 @@ from inbox.workspace.assignment import assign, set_priority, set_status
 from inbox.workspace.later import set_pending
 from inbox.workspace.thread_ops import merge_threads
 from tests import factories as f
+from tests.conftest import Invoke
 
 pytestmark = pytest.mark.integration
 H = timedelta(hours=1)
@@ -283,3 +284,47 @@ def test_config_policies_are_synced_once_and_admin_edits_are_kept(session: Sessi
         set_active(session, row, False, now, actor_id=None)
     with pytest.raises(PolicyError, match="exists already"):
         save_policy(session, {"key": "default", "name": "Again"}, now, actor_id=None)
+
+
+# -- threads from before the engine, and the commands -----------------------------------
+
+
+def test_recompute_gives_older_threads_their_clocks_once(session: Session,
+                                                         now: datetime) -> None:
+    from inbox.sla.recompute import recompute_all
+
+    f.customer(session, email="sam@example.com")
+    thread = email(session, now, "Old matter", now)
+    answer(session, thread, now + H)
+    email(session, now, "Re: Old matter", now + 2 * H)
+    # As a thread filed before the SLA columns existed looks.
+    for column in ("origin_channel", "sla_policy_key", "sla_started_at", "sla_waiting_since",
+                   "first_response_due_at", "next_response_due_at", "sla_next_at"):
+        setattr(thread, column, None)
+    thread.sla_state = "none"
+    session.flush()
+    assert recompute_all(session, now + 3 * H) == {"threads": 1, "claims": 0}
+    assert (thread.origin_channel, thread.sla_started_at, thread.sla_waiting_since) == (
+        "email", now, now + 2 * H)
+    assert thread.next_response_due_at == thread.due_at == now + 26 * H
+    before = events(session, thread.id)
+    assert recompute_all(session, now + 3 * H) == {"threads": 1, "claims": 0}
+    assert events(session, thread.id) == before
+
+
+def test_the_sla_commands(invoke: Invoke, now: datetime) -> None:
+    listed = invoke("sla", "policies")
+    assert listed.exit_code == 0, listed.output
+    assert "default" in listed.output
+    assert "first_response 1d" in listed.output
+    synced = invoke("sla", "sync")
+    assert (synced.exit_code, synced.output.strip()) == (0, "added: default")
+    assert invoke("sla", "sync").output.strip() == "nothing to do"
+    swept = invoke("sla", "sweep", "--now", now.isoformat())
+    assert swept.exit_code == 0, swept.output
+    assert "threads=0" in swept.output
+    bad = invoke("sla", "sweep", "--now", "2026-03-02T09:00")
+    assert bad.exit_code == 2
+    assert "time zone" in bad.output
+    recomputed = invoke("sla", "recompute")
+    assert (recomputed.exit_code, recomputed.output.strip()) == (0, "0 threads, 0 claims")

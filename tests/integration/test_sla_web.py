@@ -5,13 +5,18 @@ see it, and what a thread shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
+from rq import Queue
 
-from inbox import ingest
+from config import Settings
+from inbox import create_app, ingest
 from inbox.database import Database
 from inbox.models import AuditEvent
 from inbox.models.sla import SlaPolicy
@@ -23,7 +28,17 @@ from tests.web import signed_in_as
 pytestmark = pytest.mark.integration
 
 
-def test_an_admin_adds_and_edits_a_policy(app: Flask, committed_db: Database) -> None:
+@pytest.fixture
+def app(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
+    """The app with a real Redis: a saved policy enqueues the recomputation."""
+    app = create_app(replace(settings, redis_url=redis_url))
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["inbox.db"].engine.dispose()
+
+
+def test_an_admin_adds_and_edits_a_policy(app: Flask, committed_db: Database,
+                                          conn: redis.Redis) -> None:
     client = app.test_client()
     admin_id = signed_in_as(client, committed_db, "admin")
     page = client.get("/admin/sla")
@@ -54,6 +69,9 @@ def test_an_admin_adds_and_edits_a_policy(app: Flask, committed_db: Database) ->
             AuditEvent.entity_type == "sla_policies", AuditEvent.entity_id == row.id)) == (
             "sla.policy_created")
         vip_id = row.id
+    # After the commit, open threads are given the new targets by a job.
+    assert [(job.func_name, job.args) for job in Queue("default", connection=conn).get_jobs()
+            ] == [("inbox.jobs.sla.recompute_sla", (None,))] * 2  # sync, then create
     shown = client.get("/admin/sla").get_data(as_text=True)
     assert "segment gold or vip" in shown
     assert "business hours in Europe/Athens" in shown
