@@ -162,6 +162,14 @@ def channel(value: str) -> str | None:
     return value
 
 
+def segment(value: str) -> str | None:
+    """A service segment (an SLA policy condition), lower-case; empty: none."""
+    value = value.strip().lower()
+    if len(value) > 32:
+        raise ValueError(f"{value[:40]!r} is longer than 32 characters")
+    return value or None
+
+
 def language(value: str) -> str | None:
     value = value.lower().replace("_", "-")
     if not value:
@@ -404,6 +412,7 @@ BOOK_FILES: dict[str, BookFile] = {
         Field("language", language, "language"),
         Field("address", text(2000), "address"),
         Field("preferred_channel", channel, "preferred_channel", header_required=False),
+        Field("segment", segment, "segment", header_required=False),
     ), _Customers),
     "policies": BookFile("policies", "policy_number", (
         Field("policy_number", book_number),

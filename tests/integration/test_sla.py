@@ -328,3 +328,24 @@ def test_the_sla_commands(invoke: Invoke, now: datetime) -> None:
     assert "time zone" in bad.output
     recomputed = invoke("sla", "recompute")
     assert (recomputed.exit_code, recomputed.output.strip()) == (0, "0 threads, 0 claims")
+
+
+def test_a_customers_segment_comes_with_the_book_and_picks_the_policy(
+        session: Session, now: datetime) -> None:
+    import csv
+    import io
+
+    from claims.book_import import BOOK_FILES, import_rows
+
+    reader = csv.reader(io.StringIO(
+        "customer_ref,name,email,phone,language,address,segment\n"
+        "V1,Vera,vera@example.com,,en,,VIP\nV2,Val,val@example.com,,en,,\n"))
+    header = BOOK_FILES["customers"].header(next(reader))
+    results = import_rows(session, header, list(enumerate(reader, start=2)),
+                          default_region="GB")
+    assert [r.outcome for r in results] == ["created", "created"]
+    policies(session, now, {**FAST, "key": "vip", "segment": ["vip"], "first_response": "1h"})
+    vip = email(session, now, "Hello", now, sender="vera@example.com")
+    plain = email(session, now, "Hello", now, sender="val@example.com")
+    assert (vip.sla_policy_key, vip.due_at) == ("vip", now + H)
+    assert (plain.sla_policy_key, plain.due_at) == ("default", now + 24 * H)
