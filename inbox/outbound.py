@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, object_session
 from config import Settings
 from inbox import audit
 from inbox.database import Database
+from inbox.metrics.facts import refresh_threads
 from inbox.models import CustomerIdentity, Message, OutboundMessage, Thread
 
 
@@ -171,6 +172,7 @@ def file_sent(session: Session, row: OutboundMessage, accepted: Accepted,
         mark_answered(thread, accepted.at)
     audit.record(session, thread, "reply.sent", accepted.at, actor_id=row.author_id,
                  outbound_id=row.id, message_id=message.id, channel=row.channel)
+    refresh_threads(session, [thread.id])  # the dashboard's response facts
     return message
 
 

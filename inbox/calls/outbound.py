@@ -29,6 +29,7 @@ from config import Settings
 from config.twilio import TwilioSettings
 from inbox import audit
 from inbox.database import Database
+from inbox.metrics.facts import refresh_threads
 from inbox.models import Message, OutboundMessage, Thread
 from inbox.outbound import (
     Accepted,
@@ -219,4 +220,5 @@ def log_call(
         thread.last_message_at = max(filter(None, [thread.last_message_at, now]))
     audit.record(session, thread, "call.logged", now, actor_id=author_id,
                  message_id=message.id, outcome=outcome)
+    refresh_threads(session, [thread.id])  # a call that reached them is a response
     return message

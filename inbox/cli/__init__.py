@@ -75,6 +75,7 @@ def _register() -> None:
         book,
         canned,
         claims,
+        dashboard,
         demo,
         export,
         intake,
@@ -86,8 +87,8 @@ def _register() -> None:
         users,
     )
 
-    for module in (account_issues, book, canned, claims, demo, export, intake, letters, serve,
-                   sla, sync, tokens, users):
+    for module in (account_issues, book, canned, claims, dashboard, demo, export, intake,
+                   letters, serve, sla, sync, tokens, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

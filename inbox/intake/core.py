@@ -39,6 +39,7 @@ from inbox.intake.linking import link_thread
 from inbox.intake.lookup import Lookup
 from inbox.intake.subjects import strip_prefixes
 from inbox.intake.threads import find_thread
+from inbox.metrics.facts import refresh_threads
 from inbox.models import Attachment, FailedIntake, Message, Thread
 from inbox.sla.track import record_pending, start_cycle, track
 
@@ -92,6 +93,7 @@ class _NewMessage:
     thread: Thread
     customer: Customer
     id: int | None = None
+    changes_facts: bool = False  # the dashboard's facts of its thread (inbox.metrics)
 
 
 def ingest(
@@ -147,6 +149,7 @@ def _file_all(
     filing.flush()
     record_pending(session)  # SLA targets met or breached by these messages
     _resume_claims(session, new_messages, now)  # type: ignore[arg-type]
+    _refresh_facts(session, new_messages)  # type: ignore[arg-type]
     results = []
     for item, rule, created in placed:
         if isinstance(item, _NewMessage):
@@ -174,6 +177,12 @@ def _resume_claims(session: Session, new_messages: list[_NewMessage], now: datet
         from inbox.casework.info_requests import customer_answered
 
         customer_answered(session, answers, now)
+
+
+def _refresh_facts(session: Session, new_messages: list[_NewMessage]) -> None:
+    """The dashboard's facts (inbox.metrics.facts) of the threads whose new
+    messages change them."""
+    refresh_threads(session, {m.thread.id for m in new_messages if m.changes_facts})
 
 
 def _insert_messages(session: Session, new_messages: list[_NewMessage]) -> None:
@@ -361,6 +370,12 @@ def _file(filing: Filing, inbound: Inbound) -> tuple[_NewMessage, str]:
     new = _NewMessage(row, attachments, thread, who.customer)
     filing.lookup.add_message(inbound.channel, row["external_id"], new, thread, who.customer)
 
+    # A new thread, an answer, a message older than the thread's latest or a
+    # closed thread reopened changes its facts; a customer writing on changes none.
+    new.changes_facts = (thread.id is None or row["direction"] != "inbound"
+                         or thread.status == "closed"
+                         or (thread.last_message_at is not None
+                             and row["received_at"] < thread.last_message_at))
     _update_thread(filing, thread, row)
     link_thread(filing, thread, who, inbound)
     if not row["auto"]:

@@ -19,6 +19,7 @@ from inbox.models.intake import FailedIntake
 from inbox.models.letters import LetterReview
 from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
+from inbox.models.metrics import ResponseFact, ThreadFact
 from inbox.models.outbound import OutboundMessage
 from inbox.models.sla import SlaEvent, SlaPolicy
 from inbox.models.threads import Thread
@@ -49,9 +50,11 @@ __all__ = [
     "Notification",
     "OutboundMessage",
     "Policy",
+    "ResponseFact",
     "SlaEvent",
     "SlaPolicy",
     "Thread",
+    "ThreadFact",
     "TwilioSyncState",
     "User",
 ]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from inbox import audit
+from inbox.metrics.facts import thread_status_changed
 from inbox.models import Thread, User
 from inbox.models.threads import PRIORITIES, THREAD_STATUSES
 
@@ -52,6 +53,7 @@ def set_status(session: Session, thread: Thread, status: str, now: datetime, *,
     _track_sla(session, thread, now, reopened=previous == "closed")
     audit.record(session, thread, f"thread.{_verb(status)}", now, actor_id=actor_id,
                  previous=previous)
+    thread_status_changed(session, thread, previous, now, actor_id)  # resolution facts
     return True
 
 

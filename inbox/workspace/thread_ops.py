@@ -47,6 +47,7 @@ from claims.models import InfoRequest
 from inbox import audit
 from inbox.intake.core import CONFIG_KEY
 from inbox.intake.subjects import strip_prefixes, subject_key
+from inbox.metrics.facts import refresh_threads
 from inbox.models import Escalation, Message, Notification, OutboundMessage, Thread
 from inbox.models.sla import SlaEvent
 from inbox.models.threads import PRIORITIES
@@ -157,7 +158,7 @@ def merge_threads(session: Session, source_id: int, target_id: int, now: datetim
     _track_sla(session, source, now, dropped=True)
     _track_sla(session, target, now,
                started=source.sla_started_at if previous != "closed" else None)
-    session.flush()
+    refresh_threads(session, [source.id, target.id])  # the dashboard's facts
 
     audit.record(session, source, "thread.merged", now, actor_id=actor_id, reason=reason,
                  into_thread_id=target.id, previous_status=previous, moved=moved,
@@ -200,7 +201,7 @@ def split_thread(session: Session, thread_id: int, message_ids: Iterable[int], s
     new.origin_channel = source.origin_channel
     _track_sla(session, source, now)
     _track_sla(session, new, now)
-    session.flush()
+    refresh_threads(session, [source.id, new.id])  # the dashboard's facts
 
     audit.record(session, source, "thread.split", now, actor_id=actor_id,
                  new_thread_id=new.id, message_ids=ids)
@@ -238,7 +239,7 @@ def move_message(session: Session, message_id: int, target_id: int, now: datetim
     _recompute(session, target, carried, carried[1:], first_response, keep_first_response=True)
     _track_sla(session, source, now)
     _track_sla(session, target, now)
-    session.flush()
+    refresh_threads(session, [source.id, target.id])  # the dashboard's facts
 
     audit.record(session, source, "thread.message_moved_out", now, actor_id=actor_id,
                  message_id=message.id, to_thread_id=target.id)
