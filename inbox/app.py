@@ -52,6 +52,9 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.web import search
 
     app.register_blueprint(search.bp)
+    from inbox.web import dashboard
+
+    app.register_blueprint(dashboard.bp)  # the leads' figures (inbox.metrics)
     from inbox.web import sla_admin
 
     app.register_blueprint(sla_admin.bp)  # SLA policies (/admin/sla), the thread's SLA box

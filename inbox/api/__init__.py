@@ -74,9 +74,9 @@ def init_api(app: Flask) -> None:
         },
     )
     api = InboxApi(app)
-    from inbox.api import claims, customers, search, threads
+    from inbox.api import claims, customers, dashboard, search, threads
 
-    blueprints = [module.blp for module in (threads, customers, claims, search)]
+    blueprints = [module.blp for module in (threads, customers, claims, search, dashboard)]
     for blueprint in blueprints:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     _authenticate_tokens(app, [b.name for b in blueprints])

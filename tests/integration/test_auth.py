@@ -67,6 +67,16 @@ def test_canned_responses_and_the_composer_are_in_the_every_route_check(app: Fla
     assert PERMISSIONS["canned.manage"] == {"lead", "supervisor", "admin"}
 
 
+def test_the_dashboard_is_in_the_every_route_check(app: Flask) -> None:
+    """The page, its CSV export and the API's figures: leads, supervisors, admins."""
+    checked = {endpoint: permission_of(app.view_functions[endpoint])
+               for endpoint, _, _ in routes(app)
+               if endpoint in {"dashboard.page", "dashboard.csv_export", "api_dashboard.figures"}}
+    assert checked == dict.fromkeys(
+        ("dashboard.page", "dashboard.csv_export", "api_dashboard.figures"), "dashboard.view")
+    assert PERMISSIONS["dashboard.view"] == {"lead", "supervisor", "admin"}
+
+
 def test_sla_policies_are_in_the_every_route_check(app: Flask) -> None:
     """Editing SLA policies (targets, conditions, calendars) is for admins."""
     checked = {endpoint: permission_of(app.view_functions[endpoint])
