@@ -53,6 +53,7 @@ import os  # noqa: E402
 import resource  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -497,6 +498,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.connections = [int(c) for c in str(args.connections).split(",") if c.strip()]
     args.keep = args.keep or args.reuse
+    # Stopped with SIGTERM: still stop gunicorn and drop the database (finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     if shutil.which("wrk") is None and not args.load_only:
         sys.exit("wrk is not installed: it is this bench's load generator "
