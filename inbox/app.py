@@ -36,6 +36,9 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(threads.bp)
     app.register_blueprint(twilio.bp)
     app.register_blueprint(letters.bp)
+    from inbox.web import notifications
+
+    app.register_blueprint(notifications.bp)
     from inbox.web import canned, composer
 
     app.register_blueprint(composer.bp)  # canned text for a thread, send later, pending
@@ -43,9 +46,6 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.web import thread_tools
 
     app.register_blueprint(thread_tools.bp)
-    from inbox.web import notifications
-
-    app.register_blueprint(notifications.bp)
     from inbox.web import intake_admin
 
     app.register_blueprint(intake_admin.bp)

@@ -193,7 +193,6 @@ def mark_answered(thread: Thread, at: datetime) -> None:
         refresh_claim_of(thread, at)  # a written answer about a claim (acknowledged, status)
 
 
-
 def _record_failure(db: Database, outbound_id: int, status: str, error: str) -> None:
     with db.transaction() as session:
         row = session.get(OutboundMessage, outbound_id)

@@ -15,6 +15,7 @@ from inbox.api.schemas import Schema
 from inbox.metrics.dashboard import as_dict, dashboard
 from inbox.metrics.query import DashboardError, parse_query
 from inbox.web import db_session, settings
+from inbox.web.dashboard import read_sessions
 from inbox.web.permissions import requires
 
 blp = Blueprint("api_dashboard", __name__,
@@ -42,13 +43,13 @@ class TimesOut(Schema):
     key = fields.String()
     label = fields.String()
     first_response = fields.Nested(StatOut)
-    response = fields.Nested(StatOut, metadata={
-        "description": "Every answer to a customer, not only the first: in `all` only."})
     resolution = fields.Nested(StatOut)
 
 
 class TimesGroupsOut(Schema):
     all = fields.Nested(TimesOut)
+    responses = fields.Integer(metadata={
+        "description": "Every answer to a customer in the range, not only first responses."})
     by_channel = fields.List(fields.Nested(TimesOut))
     by_team = fields.List(fields.Nested(TimesOut))
     by_rep = fields.List(fields.Nested(TimesOut), metadata={"description": "key: the user id."})
@@ -154,4 +155,4 @@ def figures(args: dict[str, Any]) -> dict[str, Any]:
                         settings().timezone, now)
     except DashboardError as exc:
         fail(422, str(exc))
-    return as_dict(dashboard(db_session(), q, now))
+    return as_dict(dashboard(db_session(), q, now, sessions=read_sessions()))

@@ -6,9 +6,9 @@
   PostgreSQL ``percentile_cont`` over ``GROUPING SETS`` of the facts whose
   time falls in the range (a range of a covering index on ``responded_at``
   / ``closed_at``); on SQLite the rows are read and the same continuous
-  percentile (linear interpolation) is computed in Python. Every response
-  (not only the first) for the whole range. Responses count on the day of
-  the answer, resolutions on the day of the closing.
+  percentile (linear interpolation) is computed in Python. How many
+  responses (every answer, not only the first) the range had. Responses
+  count on the day of the answer, resolutions on the day of the closing.
 * SLA attainment and breaches from the SLA engine's ``sla_events``
   (:mod:`inbox.metrics.sla`); the live backlog, counts and open escalations
   from ``threads`` and ``escalations`` (:mod:`inbox.metrics.live`).
@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +61,6 @@ class Times:
     key: str
     label: str
     first_response: Stat = EMPTY
-    response: Stat = EMPTY
     resolution: Stat = EMPTY
 
 
@@ -69,6 +68,7 @@ class Times:
 class TimesByGroup:
     overall: Times
     groups: dict[str, list[Times]] = field(default_factory=dict)
+    responses: int = 0  # every answer in the range, not only first responses
 
 
 def percentile_cont(ordered: Sequence[float], p: float) -> float:
@@ -114,50 +114,71 @@ def _resolution_filter(q: DashboardQuery) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-# Per grouping: {key: {"first_response": Stat, "resolution": Stat, "response": Stat}}
-_Stats = dict[str, dict[Any, dict[str, Stat]]]
+MEASURES = ("first_response", "resolution")
+# Per grouping: {key: {measure: Stat}}
+Stats = dict[str, dict[Any, dict[str, Stat]]]
 
 
 def times(session: Session, q: DashboardQuery) -> TimesByGroup:
-    """First response and resolution times by every grouping; every response
-    (not only the first) for the whole range."""
-    stats: _Stats = {g: defaultdict(dict) for g in ("all", *GROUPINGS)}
+    """First response and resolution times by every grouping; how many
+    responses (every answer) the range had."""
+    return assemble(session, [measure_stats(session, q, m) for m in MEASURES],
+                    responses_in(session, q))
+
+
+def measure_stats(session: Session, q: DashboardQuery, measure: str) -> Stats:
+    """One measure's count, median and p90 by every grouping (a part the
+    dashboard may compute on a connection of its own)."""
+    stats: Stats = {g: defaultdict(dict) for g in ("all", *GROUPINGS)}
     if session.get_bind().dialect.name == "postgresql":
-        _times_postgresql(session, q, stats)
+        _stats_postgresql(session, q, measure, stats)
     else:
-        _times_python(session, q, stats)
-    return _label(session, stats)
+        _stats_python(session, q, measure, stats)
+    return stats
 
 
-def _times_python(session: Session, q: DashboardQuery, stats: _Stats) -> None:
+def responses_in(session: Session, q: DashboardQuery) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(ResponseFact)
+                          .where(*_response_filter(q, first=False))) or 0
+
+
+def assemble(session: Session, parts: Sequence[Stats], responses: int) -> TimesByGroup:
+    """The measures' statistics as labelled, ordered rows."""
+    merged: Stats = {g: defaultdict(dict) for g in ("all", *GROUPINGS)}
+    for part in parts:
+        for grouping, keys in part.items():
+            for key, found in keys.items():
+                merged[grouping][key].update(found)
+    found_times = _label(session, merged)
+    found_times.responses = responses
+    return found_times
+
+
+def _facts(q: DashboardQuery, measure: str, *, collate: str | None = None) -> sa.Select[Any]:
+    """(seconds, channel, team, rep_id, at) of the measure's facts in the range."""
+    def text(column: Any) -> Any:
+        return column.collate(collate).label(column.key) if collate else column
+
+    if measure == "first_response":
+        return sa.select(ResponseFact.seconds, text(ResponseFact.channel),
+                         text(ResponseFact.team), ResponseFact.rep_id,
+                         ResponseFact.responded_at.label("at")
+                         ).where(*_response_filter(q, first=True))
+    return sa.select(ThreadFact.seconds, text(ThreadFact.channel), text(ThreadFact.team),
+                     ThreadFact.rep_id, ThreadFact.closed_at.label("at")
+                     ).where(*_resolution_filter(q))
+
+
+def _stats_python(session: Session, q: DashboardQuery, measure: str, stats: Stats) -> None:
     """SQLite: read the range's facts and compute the percentiles here."""
-    collected: dict[tuple[str, Any, str], list[int]] = defaultdict(list)
-    for seconds, first, channel, team, rep, at in session.execute(
-        sa.select(ResponseFact.seconds, ResponseFact.first, ResponseFact.channel,
-                  ResponseFact.team, ResponseFact.rep_id, ResponseFact.responded_at)
-        .where(*_response_filter(q, first=False))
-    ):
-        collected["all", None, "response"].append(seconds)
-        if first:
-            _collect(collected, q, "first_response", seconds, channel, team, rep, at)
-    for closed_seconds, channel, team, rep, closed_at in session.execute(
-        sa.select(ThreadFact.seconds, ThreadFact.channel, ThreadFact.team, ThreadFact.rep_id,
-                  ThreadFact.closed_at)
-        .where(*_resolution_filter(q))
-    ):
-        _collect(collected, q, "resolution", closed_seconds, channel, team, rep, closed_at)
-    for (grouping, key, measure), values in collected.items():
+    collected: dict[tuple[str, Any], list[int]] = defaultdict(list)
+    for seconds, channel, team, rep, at in session.execute(_facts(q, measure)):
+        # A closing always has its seconds and time (the filter requires them).
+        for grouping, key in (("all", None), ("channel", channel), ("team", team),
+                              ("rep", rep), (q.period, q.period_of(q.day_of(at)))):
+            collected[grouping, key].append(seconds)
+    for (grouping, key), values in collected.items():
         stats[grouping][key][measure] = stat_of(values)
-
-
-def _collect(collected: dict[tuple[str, Any, str], list[int]], q: DashboardQuery,
-             measure: str, seconds: int | None, channel: str, team: str, rep: int | None,
-             at: datetime | None) -> None:
-    assert seconds is not None  # the filters require a closing, which has its seconds
-    assert at is not None
-    for grouping, key in (("all", None), ("channel", channel), ("team", team),
-                          ("rep", rep), (q.period, q.period_of(q.day_of(at)))):
-        collected[grouping, key, measure].append(seconds)
 
 
 # GROUPING(channel, team, rep_id, period) is a bit mask of the columns *not*
@@ -172,48 +193,33 @@ _C = "C"
 WORK_MEM = "32MB"
 
 
-def _times_postgresql(session: Session, q: DashboardQuery, stats: _Stats) -> None:
-    """``percentile_cont`` over every grouping in one scan of each fact table
-    (a covering index range on the day of the answer / the closing)."""
+def _stats_postgresql(session: Session, q: DashboardQuery, measure: str,
+                      stats: Stats) -> None:
+    """``percentile_cont`` over every grouping in one scan (a range of a
+    covering index on the day of the answer / the closing)."""
     session.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    first = sa.select(
-        ResponseFact.seconds, ResponseFact.channel.collate(_C).label("channel"),
-        ResponseFact.team.collate(_C).label("team"), ResponseFact.rep_id,
-        sa.cast(sa.func.timezone(q.timezone, ResponseFact.responded_at), sa.Date).label("day"),
-    ).where(*_response_filter(q, first=True)).subquery("f")
-    resolutions = sa.select(
-        ThreadFact.seconds, ThreadFact.channel.collate(_C).label("channel"),
-        ThreadFact.team.collate(_C).label("team"), ThreadFact.rep_id,
-        sa.cast(sa.func.timezone(q.timezone, ThreadFact.closed_at), sa.Date).label("day"),
-    ).where(*_resolution_filter(q)).subquery("f")
-    for facts, measure in ((first, "first_response"), (resolutions, "resolution")):
-        f = facts.c
-        # date - integer is a date: the Monday of the day's ISO week.
-        period = f.day if q.period == "day" else f.day - (f.day - _MONDAY) % 7
-        keys = (f.channel, f.team, f.rep_id, period)
-        query = (sa.select(sa.func.grouping(*keys), *keys, sa.func.count(),
-                           sa.func.percentile_cont(_QUANTILES).within_group(f.seconds))
-                 .group_by(sa.func.grouping_sets(sa.tuple_(), *keys)))
-        for row in session.execute(query):
-            grouping = _SETS[row[0]]
-            key = None if grouping == "all" else row[1 + _KEYS.index(grouping)]
-            if row[5]:  # the empty grouping set () answers even when nothing matched
-                stats[q.period if grouping == "period" else grouping][key][measure] = Stat(
-                    row[5], row[6][0], row[6][1])
-    count, quantiles = session.execute(
-        sa.select(sa.func.count(),
-                  sa.func.percentile_cont(_QUANTILES).within_group(ResponseFact.seconds))
-        .where(*_response_filter(q, first=False))).one()
-    if count:
-        stats["all"][None]["response"] = Stat(count, quantiles[0], quantiles[1])
+    f = _facts(q, measure, collate=_C).subquery("f").c
+    day = sa.cast(sa.func.timezone(q.timezone, f.at), sa.Date)
+    # date - integer is a date: the Monday of the day's ISO week.
+    period = day if q.period == "day" else day - (day - _MONDAY) % 7
+    keys = (f.channel, f.team, f.rep_id, period)
+    query = (sa.select(sa.func.grouping(*keys), *keys, sa.func.count(),
+                       sa.func.percentile_cont(_QUANTILES).within_group(f.seconds))
+             .group_by(sa.func.grouping_sets(sa.tuple_(), *keys)))
+    for row in session.execute(query):
+        grouping = _SETS[row[0]]
+        key = None if grouping == "all" else row[1 + _KEYS.index(grouping)]
+        if row[5]:  # the empty grouping set () answers even when nothing matched
+            stats[q.period if grouping == "period" else grouping][key][measure] = Stat(
+                row[5], row[6][0], row[6][1])
 
 
 # -- labels and order ---------------------------------------------------------------
 
-def _label(session: Session, stats: _Stats) -> TimesByGroup:
+def _label(session: Session, stats: Stats) -> TimesByGroup:
     def times_of(key: str, label: str, found: dict[str, Stat]) -> Times:
         return Times(key, label, found.get("first_response", EMPTY),
-                     found.get("response", EMPTY), found.get("resolution", EMPTY))
+                     found.get("resolution", EMPTY))
 
     rep_ids = [r for r in stats["rep"] if r is not None]
     names = rep_names(session, rep_ids)

@@ -340,7 +340,7 @@ def _expected_times(raw: _Raw, ask: Ask) -> dict[str, dict[Any, dict[str, Any]]]
         period = (("day", day) if (ask.end - ask.start).days < 62
                   else ("week", day - timedelta(days=day.weekday())))
         groups = (("all", None), ("channel", channel), ("team", team), ("rep", rep), period)
-        # Every response (not only the first) is shown for the whole range only.
+        # Of every response (not only the first) only how many the range had.
         for grouping, key in groups[:1] if measure == "response" else groups:
             measures[grouping, key, measure].append(seconds)
 
