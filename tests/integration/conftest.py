@@ -74,3 +74,15 @@ def app(settings: Settings, committed_db: Database) -> Iterator[Flask]:
     app.config["TESTING"] = True
     yield app
     app.extensions["inbox.db"].engine.dispose()
+
+
+@pytest.fixture
+def app_with_redis(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
+    """The web app with a real Redis of its own (jobs enqueued after commit,
+    presence, the rate limiter)."""
+    from dataclasses import replace
+
+    app = create_app(replace(settings, redis_url=redis_url))
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["inbox.db"].engine.dispose()

@@ -7,8 +7,6 @@ follow-up time comes, or earlier when the customer writes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +18,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session
 
 from config import Settings
-from inbox import create_app, ingest
+from inbox import ingest
 from inbox.database import Database
 from inbox.jobs.replies import (
     SCHEDULER_GRACE,
@@ -51,11 +49,9 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture
-def app(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
-    app = create_app(replace(settings, redis_url=redis_url))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
+def app(app_with_redis: Flask) -> Flask:
+    """With a real Redis: replies are enqueued after commit."""
+    return app_with_redis
 
 
 def customer_thread(session: Session, received_at: datetime) -> int:

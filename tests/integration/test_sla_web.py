@@ -5,8 +5,6 @@ see it, and what a thread shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,8 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from rq import Queue
 
-from config import Settings
-from inbox import create_app, ingest
+from inbox import ingest
 from inbox.database import Database
 from inbox.models import AuditEvent
 from inbox.models.sla import SlaPolicy
@@ -29,12 +26,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def app(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
+def app(app_with_redis: Flask) -> Flask:
     """The app with a real Redis: a saved policy enqueues the recomputation."""
-    app = create_app(replace(settings, redis_url=redis_url))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
+    return app_with_redis
 
 
 def test_an_admin_adds_and_edits_a_policy(app: Flask, committed_db: Database,

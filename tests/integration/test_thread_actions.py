@@ -5,8 +5,6 @@ customer wrote again meanwhile."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,8 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from claims.models import Claim
-from config import Settings
-from inbox import create_app, ingest
+from inbox import ingest
 from inbox.database import Database
 from inbox.models import Escalation, Message, OutboundMessage, Thread, User
 from tests import factories
@@ -26,11 +23,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def app(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
-    app = create_app(replace(settings, redis_url=redis_url))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
+def app(app_with_redis: Flask) -> Flask:
+    """With a real Redis: replies are enqueued after commit."""
+    return app_with_redis
 
 
 @pytest.fixture
