@@ -38,14 +38,17 @@ def duration_unit(largest: float) -> tuple[float, str]:
 
 
 def nice_ceiling(value: float) -> float:
-    """1, 2, 2.5 or 5 times a power of ten, at least ``value`` (a round axis end)."""
+    """The top of an axis of four equal steps, each 1, 2, 2.5, 3, 4, 5, 6 or 8
+    times a power of ten, at least ``value`` (so its ticks read 0, 6, 12,
+    18, 24 rather than 0, 6.25, 12.5 ...)."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
+    step = value / 4
+    power = 10 ** math.floor(math.log10(step))
+    for nice in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if nice * power >= step:
+            return 4 * nice * power
+    return 40 * power
 
 
 def _number(value: float) -> str:

@@ -117,4 +117,5 @@ def test_charts_are_labelled_and_escape_their_text() -> None:
     stacked = str(stacked_chart("c2", "Backlog", "d", [("new", [1, 2]), ("old", [0, 3])],
                                 ["email", "sms"], lambda a, c, n: f"{a} {c} {n}"))
     assert stacked.count("<title>") == 3  # one per non-empty segment
-    assert [nice_ceiling(v) for v in (0.3, 1, 7, 26, 240)] == [0.5, 1, 10, 50, 250]
+    assert [nice_ceiling(v) for v in (0.3, 1, 7, 21.6, 26, 240)] == [
+        pytest.approx(0.32), 1, 8, 24, 32, 240]
