@@ -10,13 +10,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from inbox.database import Database
-from inbox.models import User
+from inbox.models import ResponseFact, ThreadFact, User
 from inbox.web.dashboard import duration
 from inbox.workspace.tokens import issue_token
+from tests.conftest import Invoke
 from tests.integration.dashboard_world import Ask, build_world, expected
 from tests.integration.test_dashboard import expected_figures
 from tests.web import add_user, signed_in_as
@@ -190,3 +192,19 @@ def test_the_api_with_a_lead_token(app: Flask, committed_db: Database) -> None:
                                   "backlog", "escalations"}
     assert client.get("/api/v1/dashboard", headers={
         "Authorization": f"Bearer {tokens[rep]}"}).status_code == 403
+
+
+def test_inbox_dashboard_rebuild_fills_the_facts_once(committed_db: Database,
+                                                       invoke: Invoke) -> None:
+    with committed_db.transaction() as session:
+        build_world(session, datetime.now(UTC), seed=9, customers=8)
+        written = [session.scalar(sa.select(sa.func.count()).select_from(model))
+                   for model in (ResponseFact, ThreadFact)]
+        session.execute(sa.delete(ResponseFact))
+        session.execute(sa.delete(ThreadFact))
+    first = invoke("dashboard", "rebuild")
+    assert first.exit_code == 0, first.output
+    assert f"{sum(written):,} facts added, 0 changed, 0 removed" in first.output
+    again = invoke("dashboard", "rebuild")
+    assert again.exit_code == 0, again.output
+    assert "0 facts added, 0 changed, 0 removed" in again.output
