@@ -45,11 +45,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench.pg import admin, database_url, scalar
 from bench.queue_data import Sizes, load
 from inbox.database import Database, create_engine
 from inbox.migrations import upgrade
 
-ADMIN_URL = os.environ.get("INBOX_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1/test")
 LEAD_EMAIL = "bench.lead@insurer.test"
 PASSWORD = "bench-dashboard-password"
 TARGET_P95_MS = 300.0
@@ -59,16 +59,6 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def database_url(name: str) -> str:
-    return sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(
-        hide_password=False)
-
-
-def admin(statement: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(statement))
-    engine.dispose()
 
 
 def timed(what: str, action: Callable[[], Any]) -> Any:
@@ -293,13 +283,6 @@ def main(argv: list[str] | None = None) -> None:
     if not (args.keep or args.reuse):
         admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
-
-def scalar(url: str, query: str) -> Any:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        value = conn.scalar(sa.text(query))
-    engine.dispose()
-    return value
 
 
 if __name__ == "__main__":

@@ -68,11 +68,11 @@ from typing import Any  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.pg import ADMIN_URL, admin, database_url, scalar  # noqa: E402
 from bench.queue_data import BENCH_EMAIL, BENCH_TEAM, Sizes, load  # noqa: E402
 from inbox.database import create_engine  # noqa: E402
 from inbox.migrations import upgrade  # noqa: E402
 
-ADMIN_URL = os.environ.get("INBOX_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1/test")
 USER_AGENT = "inbox-bench-queue/1"
 TARGET_P95_MS = 50.0
 PAGES = ["/", "/queue/rows", "/?view=mine", "/?view=unassigned", "/?view=overdue",
@@ -125,21 +125,11 @@ def say(text: str) -> None:
 # --- the database ----------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    url = sa.engine.make_url(ADMIN_URL).set(database=name)
-    return url.render_as_string(hide_password=False)
-
 
 def libpq_dsn(url: str) -> str:
     return sa.engine.make_url(url).set(drivername="postgresql").render_as_string(
         hide_password=False)
 
-
-def admin(statement: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(statement))
-    engine.dispose()
 
 
 def prepare(args: argparse.Namespace, url: str) -> None:
@@ -176,13 +166,6 @@ def prepare(args: argparse.Namespace, url: str) -> None:
     size = scalar(url, "SELECT pg_size_pretty(pg_database_size(current_database()))")
     say(f"loaded and analysed in {time.perf_counter() - started:.0f} s ({size})")
 
-
-def scalar(url: str, query: str) -> Any:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        value = conn.scalar(sa.text(query))
-    engine.dispose()
-    return value
 
 
 def shift_to_now(url: str) -> None:

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.pg import ADMIN_URL  # noqa: E402
 from claims.models import Claim, Customer, CustomerIdentity, Policy  # noqa: E402
 from inbox.database import create_engine  # noqa: E402
 from inbox.demo.texts import PACKS  # noqa: E402
@@ -42,7 +43,6 @@ from inbox.migrations import upgrade  # noqa: E402
 from inbox.models import Message, Thread  # noqa: E402
 from inbox.workspace.search import search  # noqa: E402
 
-ADMIN_URL = os.environ.get("INBOX_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1/test")
 BATCH = 200
 CUSTOMERS, THREADS = 500, 5000
 INDEX_SQL = ("CREATE INDEX ix_messages_search ON messages "

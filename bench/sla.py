@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import time
 import uuid
@@ -42,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench.pg import ADMIN_URL
 from config import load_settings
 from inbox.database import Database, create_engine
 from inbox.intake.config import IngestConfig
@@ -52,7 +52,6 @@ from inbox.sla.policies import Match
 from inbox.sla.store import load_policies
 from inbox.sla.sweep import sweep
 
-ADMIN_URL = os.environ.get("INBOX_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1/test")
 TEAMS = ("motor", "home", "travel", "pet", "commercial")
 T0 = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)  # a Wednesday afternoon
 SLA = {
