@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import redis
@@ -89,32 +87,3 @@ def app_with_redis(settings: Settings, committed_db: Database, redis_url: str) -
     yield app
     app.extensions["inbox.db"].engine.dispose()
 
-
-@contextmanager
-def own_database(url: str, tmp_dir: Path) -> Iterator[str]:
-    """A database of its own on the same server (or a new SQLite file),
-    migrated, dropped afterwards: for tests that read every row of a table
-    (the dashboard, a rebuild), so rows other modules left cannot count."""
-    import sqlalchemy as sa
-
-    from inbox.database import create_engine
-    from inbox.migrations import upgrade
-
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        own = f"sqlite:///{tmp_dir / 'own.sqlite3'}"
-        upgrade(own)
-        yield own
-        return
-    name = f"inbox_own_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    own = parsed.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(own)
-        yield own
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

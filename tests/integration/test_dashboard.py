@@ -4,7 +4,6 @@ and PostgreSQL; and the facts behind them written exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,27 +19,13 @@ from inbox.models import ResponseFact, Thread, ThreadFact
 from inbox.outbound import Accepted, file_sent, queue_reply
 from inbox.workspace.assignment import assign, set_status
 from tests import factories as f
-from tests.integration.conftest import own_database
 from tests.integration.dashboard_world import Ask, build_world, expected
+
+# Every row of the facts and threads is read: a database of its own.
+from tests.integration.own_database import database_url, engine  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
-
-# This module reads every row of the facts and threads: a database of its own.
-@pytest.fixture(scope="module")
-def database_url(database_url: str,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with own_database(database_url, tmp_path_factory.mktemp("own")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    from inbox.database import create_engine
-
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 TZ = "Europe/London"
 MEASURES = ("first_response", "resolution")
 

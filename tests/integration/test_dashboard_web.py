@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,29 +19,15 @@ from inbox.models import ResponseFact, ThreadFact, User
 from inbox.web.dashboard import duration
 from inbox.workspace.tokens import issue_token
 from tests.conftest import Invoke
-from tests.integration.conftest import own_database
 from tests.integration.dashboard_world import Ask, build_world, expected
+
+# Every row of the facts and threads is read: a database of its own.
+from tests.integration.own_database import database_url, engine  # noqa: F401
 from tests.integration.test_dashboard import expected_figures
 from tests.web import add_user, signed_in_as
 
 pytestmark = pytest.mark.integration
 
-
-# This module reads every row of the facts and threads: a database of its own.
-@pytest.fixture(scope="module")
-def database_url(database_url: str,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with own_database(database_url, tmp_path_factory.mktemp("own")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    from inbox.database import create_engine
-
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 TZ = "Europe/London"  # the default settings' time zone
 TABLES = ("live", "summary", "by_channel", "by_team", "by_rep", "by_day", "by_week",
           "sla_by_target", "sla_by_team", "sla_by_day", "backlog", "escalations")
