@@ -14,10 +14,10 @@ from channels.twilio.numbers import to_e164
 from claims.models import Claim, Customer, CustomerIdentity, Policy
 from inbox.api import fail, out
 from inbox.api.schemas import CustomerArgs, CustomerDetail, CustomerPage, paged
-from inbox.models import Message, Thread
+from inbox.models import Thread
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
-from inbox.workspace.queue import CHANNELS
+from inbox.workspace.queue import channels_of
 
 blp = Blueprint("api_customers", __name__, description="Customers and their records.")
 THREADS_SHOWN = 50
@@ -69,18 +69,12 @@ def customer(customer_id: int) -> dict[str, Any]:
                  selectinload(Thread.assignee), selectinload(Thread.account_issue))
         .order_by(Thread.last_message_at.desc().nulls_last(), Thread.id.desc())
         .limit(THREADS_SHOWN)).all()
-    channels: dict[int, set[str]] = {t.id: set() for t in threads}
-    if threads:
-        for thread_id, channel in session.execute(
-                sa.select(Message.thread_id, Message.channel).distinct().where(
-                    Message.thread_id.in_(channels), Message.direction != "note")):
-            channels[thread_id].add(channel)
+    channels = channels_of(session, [t.id for t in threads])
     now = datetime.now(UTC)
     return {
         **out.customer(row),
         "policies": [out.policy(p) for p in row.policies],
         "claims": [out.claim_ref(c) for c in claims],
-        "threads": [out.thread_summary(t, [c for c in CHANNELS if c in channels[t.id]],
-                                       t.due_at is not None and t.due_at < now)
+        "threads": [out.thread_summary(t, channels[t.id], t.due_at is not None and t.due_at < now)
                     for t in threads],
     }

@@ -30,7 +30,7 @@ from inbox.notes import add_note
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 from inbox.workspace.assignment import AssignmentError, assign, set_priority, set_status
-from inbox.workspace.queue import CHANNELS, QueueFilter, queue_page, take_next
+from inbox.workspace.queue import QueueFilter, channels_of, queue_page, take_next
 
 blp = Blueprint("api_threads", __name__, description="The queue and its threads.")
 THREAD_LOADS = (selectinload(Thread.customer), selectinload(Thread.claim),
@@ -178,7 +178,5 @@ def _thread(thread_id: int) -> Thread:
 
 
 def _summary(session: Session, thread: Thread, now: datetime) -> dict[str, Any]:
-    have = set(session.scalars(sa.select(Message.channel).distinct().where(
-        Message.thread_id == thread.id, Message.direction != "note")))
-    return out.thread_summary(thread, [c for c in CHANNELS if c in have],
+    return out.thread_summary(thread, channels_of(session, [thread.id])[thread.id],
                               thread.due_at is not None and thread.due_at < now)
