@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
-from channels.twilio.numbers import to_e164
+from claims.identifiers import normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
 from inbox.api import fail, out
 from inbox.api.schemas import CustomerArgs, CustomerDetail, CustomerPage, paged
@@ -34,10 +34,9 @@ def customers(args: dict[str, Any]) -> dict[str, Any]:
     query = sa.select(Customer).where(Customer.merged_into_id.is_(None))
     q = (args.get("q") or "").strip()
     if q:
-        values = {q.lower()}
-        phone = to_e164(q, settings().default_region)
-        if phone:
-            values.add(phone)
+        region = settings().default_region
+        values = {q.lower()} | {v for kind in ("email", "phone")
+                                if (v := normalize_identity(kind, q, region))}
         by_identity = sa.select(CustomerIdentity.customer_id).where(
             sa.func.lower(CustomerIdentity.value).in_(values))
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
