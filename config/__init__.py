@@ -52,6 +52,9 @@ class Settings:
     # How long a thread page's heartbeat keeps its user shown as present
     # (inbox.workspace.presence); the page beats every third of it.
     presence_ttl_seconds: float = 30.0
+    # How long the queue's rows are shared from Redis (inbox.workspace.queue_cache);
+    # 0: computed on every request.
+    queue_cache_seconds: float = 2.0
     # [[email]] tables, validated (config.email).
     mailboxes: tuple[Mailbox, ...] = ()
     # [twilio], validated (config.twilio); None when not configured.
@@ -206,6 +209,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         log_level=log_level,
         secure_cookies=_bool(raw, "secure_cookies"),
         presence_ttl_seconds=_positive_number(raw, "presence_ttl_seconds"),
+        queue_cache_seconds=_positive_number(raw, "queue_cache_seconds", zero=True),
         mailboxes=mailboxes,
         twilio=twilio,
         letters=letters,
@@ -247,16 +251,18 @@ def _positive_int(raw: Mapping[str, Any], key: str) -> int:
     return value
 
 
-def _positive_number(raw: Mapping[str, Any], key: str) -> float:
+def _positive_number(raw: Mapping[str, Any], key: str, *, zero: bool = False) -> float:
+    """A positive finite number (or 0 too, with ``zero``)."""
     value = raw.get(key)
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError as exc:
             raise ConfigError(f"{key}: must be a number, got {raw.get(key)!r}") from exc
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 \
-            or value == float("inf"):
-        raise ConfigError(f"{key}: must be a positive number, got {raw.get(key)!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not (value >= 0 if zero else value > 0) or value == float("inf"):
+        what = "0 or a positive number" if zero else "a positive number"
+        raise ConfigError(f"{key}: must be {what}, got {raw.get(key)!r}")
     return float(value)
 
 

@@ -66,8 +66,10 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     init_api(app)
     from inbox.web.mail_html import init_mail_html
     from inbox.web.security import init_security
+    from inbox.web.views import init_queue_cache
 
     init_mail_html(app)
+    init_queue_cache(app)  # a rep's own writes bypass the queue's cache
     init_security(app)  # CSP and friends on every response
     return app
 

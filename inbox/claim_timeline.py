@@ -46,7 +46,7 @@ def claim_story(session: Session, number: str, today: date) -> ClaimStory:
         Claim.number == number.strip().upper())).first()
     if claim is None:
         raise ClaimNotFound(f"no claim {number}")
-    names = dict(session.execute(sa.select(User.id, User.name)).all())
+    names: dict[int | None, str] = dict(session.execute(sa.select(User.id, User.name)).all())
     entries = [
         *_messages(session, claim, names), *_steps(session, claim, names),
         *_requests(session, claim, names), *_escalations(session, claim, names),

@@ -79,6 +79,10 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
             "database_url": database_url,
             "instance_dir": str(tmp_path / "instance"),
             "blob_dir": str(tmp_path / "blobs"),
+            # A test that files a message and then reads the queue must see it:
+            # the queue's few seconds of caching are tested on their own
+            # (tests/integration/test_queue_cache.py) and in the browser tests.
+            "queue_cache_seconds": 0,
         },
     )
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Response, current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session, selectinload
@@ -29,6 +30,7 @@ from inbox.models import Message, OutboundMessage, Thread, User
 from inbox.notes import add_note
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
+from inbox.web.views import personal, queue_cache
 from inbox.workspace.assignment import AssignmentError, assign, set_priority, set_status
 from inbox.workspace.queue import QueueFilter, channels_of, queue_page, take_next
 
@@ -41,16 +43,23 @@ THREAD_LOADS = (selectinload(Thread.customer), selectinload(Thread.claim),
 @requires("queue.view")
 @blp.arguments(QueueArgs, location="query")
 @blp.response(200, QueuePage)
-def queue(args: dict[str, Any]) -> dict[str, Any]:
+def queue(args: dict[str, Any]) -> Response:
     """The queue: threads needing action, due first (the same filters and
-    saved views as the page)."""
-    now = datetime.now(UTC)
+    saved views as the page). Shared between callers for a few seconds
+    (``queue_cache_seconds``), never hiding the caller's own changes."""
     chosen = QueueFilter.parse({k: str(v) for k, v in args.items()})
-    rows, total = queue_page(db_session(), chosen, current_user.id, now,
-                             limit=args["per_page"],
-                             offset=(args["page"] - 1) * args["per_page"])
-    return paged([out.thread_summary(r.thread, r.channels, r.overdue) for r in rows],
-                 total, args)
+    question = ["api", args, current_user.id if personal(chosen) else None]
+
+    def build() -> bytes:
+        rows, total = queue_page(db_session(), chosen, current_user.id, datetime.now(UTC),
+                                 limit=args["per_page"],
+                                 offset=(args["page"] - 1) * args["per_page"])
+        body = paged([out.thread_summary(r.thread, r.channels, r.overdue) for r in rows],
+                     total, args)
+        return current_app.json.dumps(QueuePage().dump(body)).encode()
+
+    return Response(queue_cache().answer(question, current_user.id, build),
+                    mimetype="application/json")
 
 
 @blp.route("/queue/next", methods=["POST"])

@@ -1,0 +1,102 @@
+"""A few seconds' cache of the queue's answers, shared by the reps asking the
+same question, that never hides a rep's own changes from that rep.
+
+Hundreds of reps keep the queue open and their pages poll it every 10 s;
+most ask the same few questions (open work due first, unassigned, overdue,
+a channel). The answer (the rendered rows and their count, or the API's
+JSON) is kept in Redis for ``queue_cache_seconds`` (2 by default) under a
+hash of the question; questions that depend on who asks ("my work",
+"escalated to me") include the rep in the key. Others' changes therefore
+show up to that long later, well inside the page's own poll interval.
+
+A rep's own changes show at once: every write a signed-in user makes
+(any POST, PUT, PATCH or DELETE that succeeds) takes a number from one
+Redis counter after its transaction has committed, and stores it as the
+user's last write. An entry records the counter as it was *before* its
+answer was computed; it is served to a user only if the user's last write
+is not newer. No clocks are compared, so several web servers agree.
+
+Redis trouble never fails a request: the answer is computed as if there
+were no cache (and logged once per process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+PREFIX = "inbox:queue"
+SEQUENCE = f"{PREFIX}:seq"
+# A user's last-write number must outlive every entry that could hide it.
+WROTE_MIN_SECONDS = 60
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
+
+
+class QueueCache:
+    def __init__(self, client: redis.Redis | None, ttl_seconds: float) -> None:
+        self.client = client
+        self.ttl_ms = round(ttl_seconds * 1000)
+
+    @property
+    def enabled(self) -> bool:
+        return self.client is not None and self.ttl_ms > 0
+
+    def answer(self, question: Any, user_id: int, build: Callable[[], bytes]) -> bytes:
+        """The cached answer to ``question`` (anything JSON can write: the
+        caller includes the user when the answer depends on them), or
+        ``build()``'s, stored for the next asker."""
+        if not self.enabled:
+            return build()
+        assert self.client is not None
+        key = f"{PREFIX}:a:{_digest(question)}"
+        try:
+            cached, mine, sequence = self.client.mget(key, _wrote(user_id), SEQUENCE)
+        except redis.RedisError as exc:
+            _warn(exc)
+            return build()
+        if cached is not None:
+            raw = cached.encode() if isinstance(cached, str) else cached
+            stamp, _, body = raw.partition(b"\n")
+            if mine is None or int(mine) <= int(stamp):
+                return body
+        body = build()
+        try:
+            self.client.set(key, b"%d\n" % int(sequence or 0) + body, px=self.ttl_ms)
+        except redis.RedisError as exc:
+            _warn(exc)
+        return body
+
+    def wrote(self, user_id: int) -> None:
+        """``user_id`` changed something (committed): their next question is
+        answered afresh."""
+        if not self.enabled:
+            return
+        assert self.client is not None
+        keep_ms = max(WROTE_MIN_SECONDS * 1000, 2 * self.ttl_ms)
+        try:
+            number = self.client.incr(SEQUENCE)
+            self.client.set(_wrote(user_id), number, px=keep_ms)
+        except redis.RedisError as exc:
+            _warn(exc)
+
+
+def _wrote(user_id: int) -> str:
+    return f"{PREFIX}:wrote:{user_id}"
+
+
+def _digest(question: Any) -> str:
+    text = json.dumps(question, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _warn(exc: Exception) -> None:
+    if not _warned:
+        _warned.add("once")
+        log.warning("queue cache unavailable, answering without it: %s", exc)
