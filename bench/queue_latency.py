@@ -32,7 +32,11 @@ the client connections in production).
 ``--keep`` leaves the database for a later ``--reuse`` run (which skips the
 load, re-applies migrations and moves the data's times forward to now);
 ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each view runs;
-``--connections 1,8`` measures each URL at both concurrencies.
+``--connections 1,8`` measures each URL at both concurrencies;
+``--queue-cache 0`` turns the queue's few seconds of shared answers off
+(every request computed afresh; inbox.workspace.queue_cache). With the cache,
+one rep asking one URL over and over is its best case: each answer is
+computed once per ``queue_cache_seconds`` and served from Redis meanwhile.
 Needs wrk (Debian: ``apt-get install -y wrk``).
 """
 
@@ -223,6 +227,8 @@ def start_gunicorn(args: argparse.Namespace, url: str, port: int,
     env = {k: v for k, v in os.environ.items() if not k.startswith("INBOX_")}
     env.update(INBOX_DATABASE_URL=url, INBOX_SECRET_KEY=secrets.token_hex(32),
                INBOX_INSTANCE_DIR=str(instance), INBOX_LOG_LEVEL="WARNING")
+    if args.queue_cache is not None:
+        env["INBOX_QUEUE_CACHE_SECONDS"] = str(args.queue_cache)
     command = [str(ROOT / ".venv/bin/gunicorn"), "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}",
                "-w", str(args.workers), "-k", args.worker_class, "--log-level", "warning"]
     if args.worker_class == "gthread":
@@ -476,6 +482,9 @@ def main(argv: list[str] | None = None) -> None:
                              "than this (e.g. 0.3; the machine is shared)")
     parser.add_argument("--patience", type=float, default=300,
                         help="seconds --wait-quiet waits at most, per URL")
+    parser.add_argument("--queue-cache", type=float, metavar="SECONDS",
+                        help="the app's queue_cache_seconds (default: the product's, 2); "
+                             "0 measures every request computed afresh")
     parser.add_argument("--url", action="append",
                         help="measure this page path instead of the default list (repeatable)")
     args = parser.parse_args(argv)
@@ -508,8 +517,11 @@ def main(argv: list[str] | None = None) -> None:
                 cookie = sign_in(base, password)
                 workers = f"{args.workers} {args.worker_class}" + (
                     f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+                cache = ("the product's default" if args.queue_cache is None
+                         else f"{args.queue_cache:g} s" if args.queue_cache else "off")
                 say(f"\ngunicorn {workers} workers on {base}; wrk {args.wrk_threads} threads, "
-                    f"{args.duration:g} s per URL; signed in as {BENCH_EMAIL}\n{HEADER}")
+                    f"{args.duration:g} s per URL; signed in as {BENCH_EMAIL}; "
+                    f"queue cache {cache}\n{HEADER}")
                 results = measure(args, base, cookie, token, CpuMeter(server.pid, url))
             finally:
                 server.terminate()

@@ -6,8 +6,11 @@ most ask the same few questions (open work due first, unassigned, overdue,
 a channel). The answer (the rendered rows and their count, or the API's
 JSON) is kept in Redis for ``queue_cache_seconds`` (2 by default) under a
 hash of the question; questions that depend on who asks ("my work",
-"escalated to me") include the rep in the key. Others' changes therefore
-show up to that long later, well inside the page's own poll interval.
+"escalated to me") include the rep in the key. When it is older, the first
+request to notice computes it anew (holding a lock) while the others are
+still given the old answer, so the web workers never all compute the same
+answer at once. Others' changes therefore show about that long later (plus
+one computation), well inside the page's own poll interval.
 
 A rep's own changes show at once: every write a signed-in user makes
 (any POST, PUT, PATCH or DELETE that succeeds) takes a number from one
@@ -32,6 +35,12 @@ import redis
 
 PREFIX = "inbox:queue"
 SEQUENCE = f"{PREFIX}:seq"
+# An answer is fresh for queue_cache_seconds; then, for this many times as
+# long, one request computes it anew while the others are still given the
+# stale one (no stampede of workers all computing the same answer).
+STALE_FACTOR = 5
+# How long that one request may take before another tries (it may have died).
+LOCK_MS = 10_000
 # A user's last-write number must outlive every entry that could hide it.
 WROTE_MIN_SECONDS = 60
 
@@ -55,20 +64,30 @@ class QueueCache:
         if not self.enabled:
             return build()
         assert self.client is not None
-        key = f"{PREFIX}:a:{_digest(question)}"
+        digest = _digest(question)
+        key, fresh, lock = (f"{PREFIX}:{kind}:{digest}" for kind in ("a", "f", "l"))
         try:
-            cached, mine, sequence = self.client.mget(key, _wrote(user_id), SEQUENCE)
+            cached, is_fresh, mine, sequence = self.client.mget(
+                key, fresh, _wrote(user_id), SEQUENCE)
+            if cached is not None:
+                raw = cached.encode() if isinstance(cached, str) else cached
+                stamp, _, body = raw.partition(b"\n")
+                # Not older than the user's own last write; and fresh, or
+                # stale while another request computes it anew.
+                if (mine is None or int(mine) <= int(stamp)) and (
+                        is_fresh or not self.client.set(lock, 1, nx=True, px=LOCK_MS)):
+                    return body
         except redis.RedisError as exc:
             _warn(exc)
             return build()
-        if cached is not None:
-            raw = cached.encode() if isinstance(cached, str) else cached
-            stamp, _, body = raw.partition(b"\n")
-            if mine is None or int(mine) <= int(stamp):
-                return body
         body = build()
         try:
-            self.client.set(key, b"%d\n" % int(sequence or 0) + body, px=self.ttl_ms)
+            with self.client.pipeline(transaction=False) as pipe:
+                pipe.set(key, b"%d\n" % int(sequence or 0) + body,
+                         px=self.ttl_ms * STALE_FACTOR)
+                pipe.set(fresh, 1, px=self.ttl_ms)
+                pipe.delete(lock)
+                pipe.execute()
         except redis.RedisError as exc:
             _warn(exc)
         return body
@@ -79,7 +98,7 @@ class QueueCache:
         if not self.enabled:
             return
         assert self.client is not None
-        keep_ms = max(WROTE_MIN_SECONDS * 1000, 2 * self.ttl_ms)
+        keep_ms = max(WROTE_MIN_SECONDS * 1000, 2 * STALE_FACTOR * self.ttl_ms)
         try:
             number = self.client.incr(SEQUENCE)
             self.client.set(_wrote(user_id), number, px=keep_ms)

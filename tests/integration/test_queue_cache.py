@@ -19,7 +19,7 @@ from config import Settings
 from inbox import create_app, ingest
 from inbox.database import Database
 from inbox.models import Thread
-from inbox.workspace.queue_cache import PREFIX, QueueCache
+from inbox.workspace.queue_cache import PREFIX, STALE_FACTOR, QueueCache
 from tests import factories
 from tests.integration.test_api import bearer, token_for
 from tests.web import signed_in_as
@@ -62,12 +62,10 @@ def test_reps_share_an_answer_until_it_expires(
     mail(committed_db, "Hail on the car", minutes=5)
     assert "Hail on the car" not in bob.get("/queue/rows").get_data(as_text=True)
     assert "Hail on the car" not in bob.get("/").get_data(as_text=True)
-    answers = list(conn.scan_iter(f"{PREFIX}:a:*"))
-    assert len(answers) == 1  # the page and the rows it polls ask the same question
-    for key in answers:
-        assert 0 < conn.pttl(key) <= TTL * 1000
-    for key in answers:
-        conn.delete(key)  # what expiry does
+    fresh = list(conn.scan_iter(f"{PREFIX}:f:*"))
+    assert len(fresh) == 1  # the page and the rows it polls ask the same question
+    assert 0 < conn.pttl(fresh[0]) <= TTL * 1000
+    conn.delete(fresh[0])  # what expiry does: the answer is stale
     assert "Hail on the car" in bob.get("/queue/rows").get_data(as_text=True)
     # Another question (a filter) is answered afresh.
     assert "Hail on the car" in ann.get("/?channel=email").get_data(as_text=True)
@@ -131,6 +129,22 @@ def test_redis_down_or_cache_off_answers_without_it(
     assert off.answer("q", 1, lambda: calls.append(1) or b"x") == b"x"
     assert off.answer("q", 1, lambda: calls.append(1) or b"x") == b"x"
     assert len(calls) == 2
+
+
+def test_a_stale_answer_is_computed_by_one_request_while_others_get_it(
+        conn: redis.Redis) -> None:
+    cache = QueueCache(conn, TTL)
+    assert cache.answer(["q"], 1, lambda: b"old") == b"old"
+    conn.delete(*conn.scan_iter(f"{PREFIX}:f:*"))  # no longer fresh
+    conn.set(next(iter(conn.scan_iter(f"{PREFIX}:a:*"))).replace(b":a:", b":l:"), 1)
+    # Another request holds the lock: this one is given the stale answer.
+    assert cache.answer(["q"], 2, lambda: b"new") == b"old"
+    conn.delete(*conn.scan_iter(f"{PREFIX}:l:*"))
+    assert cache.answer(["q"], 2, lambda: b"new") == b"new"  # took the lock, computed
+    assert not list(conn.scan_iter(f"{PREFIX}:l:*"))  # and let it go
+    assert cache.answer(["q"], 3, lambda: b"newer") == b"new"  # fresh again
+    entry = next(iter(conn.scan_iter(f"{PREFIX}:a:*")))
+    assert TTL * 1000 < conn.pttl(entry) <= TTL * 1000 * STALE_FACTOR
 
 
 def test_an_answer_older_than_the_users_write_is_not_served(conn: redis.Redis) -> None:
