@@ -19,7 +19,10 @@
    signed in as a lead through the /login form: ``/dashboard`` (the last 30
    days), with filters, over a year, ``/dashboard.csv`` and ``GET
    /api/v1/dashboard``. Prints p50/p95/max per URL (target: p95 < 300 ms),
-   and the time of each part of the page (times, SLA, live) on its own.
+   once with every request computed (``dashboard_cache_seconds = 0``) and
+   once with the product's default (a range's figures shared for 60 s, so
+   after the warm-up only the live figures are computed), and the time of
+   each part of the page (times, SLA, live) on its own.
 
 ``--keep`` leaves the database for a later ``--reuse`` run (which skips the
 load and, unless ``--rebuild``, the facts; the data's times are then as old
@@ -179,7 +182,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def lead_client(url: str) -> Any:
+def lead_client(url: str, cache_seconds: float) -> Any:
     from werkzeug.security import generate_password_hash
 
     from inbox import create_app
@@ -193,7 +196,8 @@ def lead_client(url: str) -> Any:
             {"e": LEAD_EMAIL, "p": generate_password_hash(PASSWORD)})
     folder = tempfile.mkdtemp(prefix="bench-dashboard-")
     app = create_app({"database_url": url, "log_level": "WARNING",
-                      "instance_dir": f"{folder}/instance", "blob_dir": f"{folder}/blobs"})
+                      "instance_dir": f"{folder}/instance", "blob_dir": f"{folder}/blobs",
+                      "dashboard_cache_seconds": cache_seconds})
     client = app.test_client()
     form = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', form)
@@ -266,20 +270,24 @@ def main(argv: list[str] | None = None) -> None:
     year = (now - timedelta(days=364)).date().isoformat()
     paths = ["/dashboard", "/dashboard?channel=email&team=home", f"/dashboard?from={year}",
              "/dashboard.csv?table=by_rep", "/api/v1/dashboard", f"/api/v1/dashboard?from={year}"]
-    client = lead_client(url)
-    say(f"\nrequests (Flask test client, in process, one at a time; load average "
-        f"{os.getloadavg()[0]:.2f}):")
-    say(f"  {'path':<48} {'p50':>8} {'p95':>8} {'max':>8} {'bytes':>9}")
     worst = 0.0
-    for path in paths:
-        p50, p95, top, size = measure(client, path, args.requests)
-        worst = max(worst, p95) if "from=" not in path else worst
-        say(f"  {path:<48} {p50:6.1f}ms {p95:6.1f}ms {top:6.1f}ms {size:9,}")
+    for cache, what in ((0.0, "every request computed (dashboard_cache_seconds = 0)"),
+                        (60.0, "range figures shared for 60 s, the default (embedded Redis); "
+                               "live figures computed")):
+        client = lead_client(url, cache)
+        say(f"\nrequests, {what} (Flask test client, in process, one at a time; "
+            f"load average {os.getloadavg()[0]:.2f}):")
+        say(f"  {'path':<48} {'p50':>8} {'p95':>8} {'max':>8} {'bytes':>9}")
+        for path in paths:
+            p50, p95, top, size = measure(client, path, args.requests)
+            if not cache and "from=" not in path:
+                worst = max(worst, p95)
+            say(f"  {path:<48} {p50:6.1f}ms {p95:6.1f}ms {top:6.1f}ms {size:9,}")
     say(f"\nparts of the page (load average {os.getloadavg()[0]:.2f}):")
     parts(url, args.requests)
     verdict = "met" if worst < TARGET_P95_MS else "NOT met"
-    say(f"\ntarget p95 < {TARGET_P95_MS:.0f} ms for the default range and filters: {verdict} "
-        f"(worst {worst:.1f} ms)")
+    say(f"\ntarget p95 < {TARGET_P95_MS:.0f} ms for the default range and filters, every "
+        f"request computed: {verdict} (worst {worst:.1f} ms)")
     if not (args.keep or args.reuse):
         admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 

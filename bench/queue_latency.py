@@ -34,7 +34,7 @@ load, re-applies migrations and moves the data's times forward to now);
 ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each view runs;
 ``--connections 1,8`` measures each URL at both concurrencies;
 ``--queue-cache 0`` turns the queue's few seconds of shared answers off
-(every request computed afresh; inbox.workspace.queue_cache). With the cache,
+(every request computed afresh; inbox.answer_cache). With the cache,
 one rep asking one URL over and over is its best case: each answer is
 computed once per ``queue_cache_seconds`` and served from Redis meanwhile.
 Needs wrk (Debian: ``apt-get install -y wrk``).

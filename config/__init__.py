@@ -52,9 +52,11 @@ class Settings:
     # How long a thread page's heartbeat keeps its user shown as present
     # (inbox.workspace.presence); the page beats every third of it.
     presence_ttl_seconds: float = 30.0
-    # How long the queue's rows are shared from Redis (inbox.workspace.queue_cache);
+    # How long the queue's rows are shared from Redis (inbox.answer_cache);
     # 0: computed on every request.
     queue_cache_seconds: float = 2.0
+    # How long the dashboard's range figures are shared (inbox.answer_cache); 0: off.
+    dashboard_cache_seconds: float = 60.0
     # [[email]] tables, validated (config.email).
     mailboxes: tuple[Mailbox, ...] = ()
     # [twilio], validated (config.twilio); None when not configured.
@@ -210,6 +212,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         secure_cookies=_bool(raw, "secure_cookies"),
         presence_ttl_seconds=_positive_number(raw, "presence_ttl_seconds"),
         queue_cache_seconds=_positive_number(raw, "queue_cache_seconds", zero=True),
+        dashboard_cache_seconds=_positive_number(raw, "dashboard_cache_seconds", zero=True),
         mailboxes=mailboxes,
         twilio=twilio,
         letters=letters,

@@ -83,6 +83,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
             # the queue's few seconds of caching are tested on their own
             # (tests/integration/test_queue_cache.py) and in the browser tests.
             "queue_cache_seconds": 0,
+            "dashboard_cache_seconds": 0,
         },
     )
 

@@ -15,7 +15,7 @@ from inbox.api.schemas import Schema
 from inbox.metrics.dashboard import as_dict, dashboard
 from inbox.metrics.query import DashboardError, parse_query
 from inbox.web import db_session, settings
-from inbox.web.dashboard import read_sessions
+from inbox.web.dashboard import figures_cache, read_sessions
 from inbox.web.permissions import requires
 
 blp = Blueprint("api_dashboard", __name__,
@@ -155,4 +155,5 @@ def figures(args: dict[str, Any]) -> dict[str, Any]:
                         settings().timezone, now)
     except DashboardError as exc:
         fail(422, str(exc))
-    return as_dict(dashboard(db_session(), q, now, sessions=read_sessions()))
+    return as_dict(dashboard(db_session(), q, now, sessions=read_sessions(),
+                             cache=figures_cache()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from inbox.answer_cache import AnswerCache
 from inbox.metrics.figures import (
     Stat,
     Times,
@@ -22,7 +24,6 @@ from inbox.metrics.figures import (
     assemble,
     measure_stats,
     responses_in,
-    times,
 )
 from inbox.metrics.live import Live, live
 from inbox.metrics.query import DashboardQuery
@@ -42,29 +43,45 @@ Sessions = Callable[[], AbstractContextManager[Session]]
 
 
 def dashboard(session: Session, q: DashboardQuery, now: datetime, *,
-              sessions: Sessions | None = None) -> Dashboard:
+              sessions: Sessions | None = None, cache: AnswerCache | None = None) -> Dashboard:
     """Every figure. With ``sessions`` (a factory of sessions on connections
     of their own, e.g. ``Database.transaction``) its parts (first response
     times, resolution times, SLA, live) run at once, each in its own
     transaction: the page waits for the slowest instead of their sum
     (PostgreSQL works on them in four backends). Without, they run one after
-    the other in ``session``."""
-    if sessions is None:
-        return Dashboard(q, now, times(session, q), sla(session, q), live(session, q, now))
-
+    the other in ``session``. With ``cache``, the range's figures (times and
+    SLA, not the live ones) are shared between requests for the cache's
+    time (:mod:`inbox.answer_cache`)."""
     def run(part: Callable[[Session], Any]) -> Any:
+        if sessions is None:
+            return part(session)
         with sessions() as own:
             return part(own)
 
-    with ThreadPoolExecutor(4, thread_name_prefix="dashboard") as pool:
-        first = pool.submit(run, lambda s: measure_stats(s, q, "first_response"))
-        resolution = pool.submit(run, lambda s: (measure_stats(s, q, "resolution"),
-                                                 responses_in(s, q)))
-        found_sla = pool.submit(run, lambda s: sla(s, q))
-        found_live = pool.submit(run, lambda s: live(s, q, now))
-        resolved, responses = resolution.result()
-        found_times = assemble(session, [first.result(), resolved], responses)
-        return Dashboard(q, now, found_times, found_sla.result(), found_live.result())
+    def of_range(pool: ThreadPoolExecutor | None) -> bytes:
+        parts = (lambda s: measure_stats(s, q, "first_response"),
+                 lambda s: (measure_stats(s, q, "resolution"), responses_in(s, q)),
+                 lambda s: sla(s, q))
+        if pool is None:
+            return pickle.dumps(tuple(run(p) for p in parts))
+        futures = [pool.submit(run, p) for p in parts]
+        return pickle.dumps(tuple(f.result() for f in futures))
+
+    question = ["range", q.start, q.end, q.timezone, q.channel, q.team, q.rep_id]
+    if sessions is None:
+        found_live = live(session, q, now)
+        found = of_range(None) if cache is None else cache.answer(
+            question, None, lambda: of_range(None))
+    else:
+        with ThreadPoolExecutor(4, thread_name_prefix="dashboard") as pool:
+            live_later = pool.submit(run, lambda s: live(s, q, now))
+            found = of_range(pool) if cache is None else cache.answer(
+                question, None, lambda: of_range(pool))
+            found_live = live_later.result()
+    # Our own pickles (Redis is trusted as much as the jobs it holds).
+    first, (resolved, responses), found_sla = pickle.loads(found)  # noqa: S301
+    return Dashboard(q, now, assemble(session, [first, resolved], responses), found_sla,
+                     found_live)
 
 
 # -- tables ------------------------------------------------------------------------

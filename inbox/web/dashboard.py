@@ -16,12 +16,14 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from markupsafe import Markup
 
 from channels.base import CHANNELS
+from inbox.answer_cache import DASHBOARD, AnswerCache
 from inbox.database import Database
 from inbox.metrics.charts import Bar, bar_chart, stacked_chart
 from inbox.metrics.dashboard import Dashboard, Sessions, Table, dashboard, tables, to_csv
 from inbox.metrics.figures import Times
 from inbox.metrics.query import DashboardError, DashboardQuery, parse_query, week_of
 from inbox.models import User
+from inbox.queueing import connect
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 
@@ -40,7 +42,7 @@ def page() -> tuple[str, int]:
         q = parse_query({}, settings().timezone, now)
         return render_template("dashboard.html", error=str(exc), q=q, d=None,
                                **_form_options()), 400
-    d = dashboard(db_session(), q, now, sessions=read_sessions())
+    d = dashboard(db_session(), q, now, sessions=read_sessions(), cache=figures_cache())
     return render_template("dashboard.html", error=None, q=q, d=d, tables=tables(d),
                            charts=charts(d), cells=cells, **_form_options()), 200
 
@@ -54,7 +56,7 @@ def csv_export() -> Response:
         q = parse_query(request.args, settings().timezone, now)
     except DashboardError as exc:
         return Response(f"{exc}\n", status=400, mimetype="text/plain")
-    d = dashboard(db_session(), q, now, sessions=read_sessions())
+    d = dashboard(db_session(), q, now, sessions=read_sessions(), cache=figures_cache())
     found = tables(d)
     if key not in found:
         return Response(f"unknown table {key!r}; tables are {', '.join(found)}\n",
@@ -62,6 +64,14 @@ def csv_export() -> Response:
     name = f"dashboard-{key}-{q.start}-{q.end}.csv"
     return Response(to_csv(found[key]), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def figures_cache() -> AnswerCache:
+    """The range figures shared between leads (``dashboard_cache_seconds``)."""
+    cfg = settings()
+    if cfg.dashboard_cache_seconds <= 0:
+        return AnswerCache(None, 0)
+    return AnswerCache(connect(cfg), cfg.dashboard_cache_seconds, DASHBOARD)
 
 
 def read_sessions() -> Sessions | None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from claims.info_requests import DOCUMENTS
+from inbox.answer_cache import QUEUE, AnswerCache
 from inbox.database import after_commit
 from inbox.models import Escalation, Message, OutboundMessage, Thread
 from inbox.queueing import connect
@@ -33,7 +34,6 @@ from inbox.workspace.queue import (
     take_next,
     total_is_capped,
 )
-from inbox.workspace.queue_cache import QueueCache
 from inbox.workspace.thread_ops import resolve
 
 bp = Blueprint("views", __name__)
@@ -66,11 +66,11 @@ def take_next_thread() -> BaseResponse:
     return redirect(url_for("views.thread", thread_id=thread.id), code=303)
 
 
-def queue_cache() -> QueueCache:
+def queue_cache() -> AnswerCache:
     cfg = settings()
     if cfg.queue_cache_seconds <= 0:
-        return QueueCache(None, 0)
-    return QueueCache(connect(cfg), cfg.queue_cache_seconds)
+        return AnswerCache(None, 0)
+    return AnswerCache(connect(cfg), cfg.queue_cache_seconds, QUEUE)
 
 
 def personal(chosen: QueueFilter) -> bool:
@@ -104,7 +104,7 @@ def _queue_context() -> dict[str, Any]:
 
 def init_queue_cache(app: Flask) -> None:
     """A signed-in user's successful write (committed) is theirs to see in the
-    queue at once, whatever the cache holds (inbox.workspace.queue_cache)."""
+    queue at once, whatever the cache holds (inbox.answer_cache)."""
 
     @app.before_request
     def _note_writes() -> None:

@@ -212,3 +212,51 @@ def test_inbox_dashboard_rebuild_fills_the_facts_once(committed_db: Database,
     again = invoke("dashboard", "rebuild")
     assert again.exit_code == 0, again.output
     assert "0 facts added, 0 changed, 0 removed" in again.output
+
+
+def test_range_figures_are_shared_for_the_cache_time_live_counts_are_not(
+        settings: Any, committed_db: Database, world: dict[str, Any], redis_url: str) -> None:
+    from dataclasses import replace
+
+    import redis
+
+    from inbox import create_app
+    from inbox.answer_cache import DASHBOARD
+    from inbox.models import Thread
+
+    app = create_app(replace(settings, redis_url=redis_url, dashboard_cache_seconds=60))
+    client = app.test_client()
+    signed_in_as(client, committed_db, "lead")
+    query = f"from={world['start']}"
+    before = client.get(f"/api/v1/dashboard?{query}").get_json()
+    now = datetime.now(UTC)
+    with committed_db.transaction() as session:
+        session.add(ResponseFact(thread_id=0, answer_message_id=10**9, customer_message_id=0,
+                                 channel="email", reply_channel="email", team="",
+                                 customer_at=now - timedelta(hours=1), responded_at=now,
+                                 seconds=3600, first=True))
+        thread = session.scalars(sa.select(Thread).where(Thread.status == "pending")).first()
+        assert thread is not None
+        thread.status = "open"
+    after = client.get(f"/api/v1/dashboard?{query}").get_json()
+    assert after["times"] == before["times"]  # shared: computed a moment ago
+    assert after["sla"] == before["sla"]
+    assert after["live"]["open"] == before["live"]["open"] + 1  # live: never cached
+    # Other filters are another question; the page shares the API's figures.
+    other = client.get(f"/api/v1/dashboard?{query}&channel=email").get_json()
+    with committed_db.transaction() as session:
+        email_firsts = session.scalar(sa.select(sa.func.count()).select_from(ResponseFact).where(
+            ResponseFact.first.is_(True), ResponseFact.channel == "email"))
+    assert other["times"]["all"]["first_response"]["count"] == email_firsts
+    conn = redis.Redis.from_url(redis_url)
+    fresh = list(conn.scan_iter(f"{DASHBOARD}:f:*"))
+    assert len(fresh) == 2
+    assert all(0 < conn.pttl(k) <= 60_000 for k in fresh)
+    conn.delete(*fresh)  # what a minute does
+    renewed = client.get(f"/api/v1/dashboard?{query}").get_json()
+    assert renewed["times"]["all"]["first_response"]["count"] == \
+        before["times"]["all"]["first_response"]["count"] + 1
+    conn.close()
+    with committed_db.transaction() as session:
+        session.execute(sa.delete(ResponseFact).where(ResponseFact.answer_message_id == 10**9))
+    app.extensions["inbox.db"].engine.dispose()

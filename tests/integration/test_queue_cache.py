@@ -1,4 +1,4 @@
-"""The queue's few seconds of caching (inbox.workspace.queue_cache), on a
+"""The queue's few seconds of caching (inbox.answer_cache), on a
 real Redis: reps asking the same question share one answer until it
 expires, a rep's own committed change is never hidden from that rep, views
 that depend on the rep are not shared, and Redis trouble costs nothing but
@@ -17,9 +17,10 @@ from flask import Flask
 
 from config import Settings
 from inbox import create_app, ingest
+from inbox.answer_cache import QUEUE as PREFIX
+from inbox.answer_cache import STALE_FACTOR, AnswerCache
 from inbox.database import Database
 from inbox.models import Thread
-from inbox.workspace.queue_cache import PREFIX, STALE_FACTOR, QueueCache
 from tests import factories
 from tests.integration.test_api import bearer, token_for
 from tests.web import signed_in_as
@@ -125,7 +126,7 @@ def test_redis_down_or_cache_off_answers_without_it(
     assert client.post("/queue/next").status_code == 303  # the write's stamp fails quietly
     down.extensions["inbox.db"].engine.dispose()
     calls = []
-    off = QueueCache(None, TTL)
+    off = AnswerCache(None, TTL)
     assert off.answer("q", 1, lambda: calls.append(1) or b"x") == b"x"
     assert off.answer("q", 1, lambda: calls.append(1) or b"x") == b"x"
     assert len(calls) == 2
@@ -133,7 +134,7 @@ def test_redis_down_or_cache_off_answers_without_it(
 
 def test_a_stale_answer_is_computed_by_one_request_while_others_get_it(
         conn: redis.Redis) -> None:
-    cache = QueueCache(conn, TTL)
+    cache = AnswerCache(conn, TTL)
     assert cache.answer(["q"], 1, lambda: b"old") == b"old"
     conn.delete(*conn.scan_iter(f"{PREFIX}:f:*"))  # no longer fresh
     conn.set(next(iter(conn.scan_iter(f"{PREFIX}:a:*"))).replace(b":a:", b":l:"), 1)
@@ -148,7 +149,7 @@ def test_a_stale_answer_is_computed_by_one_request_while_others_get_it(
 
 
 def test_an_answer_older_than_the_users_write_is_not_served(conn: redis.Redis) -> None:
-    cache = QueueCache(conn, TTL)
+    cache = AnswerCache(conn, TTL)
     built: list[int] = []
 
     def build() -> bytes:

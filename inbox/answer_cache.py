@@ -1,5 +1,8 @@
-"""A few seconds' cache of the queue's answers, shared by the reps asking the
-same question, that never hides a rep's own changes from that rep.
+"""A few seconds' cache of answers many users ask for (the queue, the
+dashboard's figures), shared by everyone asking the same question, that
+never hides a user's own changes from that user.
+
+The queue (``AnswerCache(client, queue_cache_seconds, QUEUE)``):
 
 Hundreds of reps keep the queue open and their pages poll it every 10 s;
 most ask the same few questions (open work due first, unassigned, overdue,
@@ -19,6 +22,10 @@ user's last write. An entry records the counter as it was *before* its
 answer was computed; it is served to a user only if the user's last write
 is not newer. No clocks are compared, so several web servers agree.
 
+The dashboard (``AnswerCache(client, dashboard_cache_seconds, DASHBOARD)``):
+the figures of a range (times, SLA) for a minute by default; nobody's own
+write changes them, so no user is asked about (``user_id`` None).
+
 Redis trouble never fails a request: the answer is computed as if there
 were no cache (and logged once per process).
 """
@@ -33,8 +40,8 @@ from typing import Any
 
 import redis
 
-PREFIX = "inbox:queue"
-SEQUENCE = f"{PREFIX}:seq"
+QUEUE = "inbox:queue"
+DASHBOARD = "inbox:dashboard"
 # An answer is fresh for queue_cache_seconds; then, for this many times as
 # long, one request computes it anew while the others are still given the
 # stale one (no stampede of workers all computing the same answer).
@@ -48,27 +55,35 @@ log = logging.getLogger(__name__)
 _warned: set[str] = set()
 
 
-class QueueCache:
-    def __init__(self, client: redis.Redis | None, ttl_seconds: float) -> None:
+class AnswerCache:
+    """Answers under ``prefix`` (one of :data:`QUEUE`, :data:`DASHBOARD`),
+    fresh for ``ttl_seconds``; ``client`` None or ``ttl_seconds`` 0: off."""
+
+    def __init__(self, client: redis.Redis | None, ttl_seconds: float,
+                 prefix: str = QUEUE) -> None:
         self.client = client
         self.ttl_ms = round(ttl_seconds * 1000)
+        self.prefix = prefix
+        self.sequence = f"{prefix}:seq"
 
     @property
     def enabled(self) -> bool:
         return self.client is not None and self.ttl_ms > 0
 
-    def answer(self, question: Any, user_id: int, build: Callable[[], bytes]) -> bytes:
+    def answer(self, question: Any, user_id: int | None,
+               build: Callable[[], bytes]) -> bytes:
         """The cached answer to ``question`` (anything JSON can write: the
         caller includes the user when the answer depends on them), or
-        ``build()``'s, stored for the next asker."""
+        ``build()``'s, stored for the next asker. ``user_id`` None: no
+        user's writes change the answer (it is only ever as old as the TTL)."""
         if not self.enabled:
             return build()
         assert self.client is not None
         digest = _digest(question)
-        key, fresh, lock = (f"{PREFIX}:{kind}:{digest}" for kind in ("a", "f", "l"))
+        key, fresh, lock = (f"{self.prefix}:{kind}:{digest}" for kind in ("a", "f", "l"))
         try:
             cached, is_fresh, mine, sequence = self.client.mget(
-                key, fresh, _wrote(user_id), SEQUENCE)
+                key, fresh, self._wrote(user_id), self.sequence)
             if cached is not None:
                 raw = cached.encode() if isinstance(cached, str) else cached
                 stamp, _, body = raw.partition(b"\n")
@@ -92,6 +107,10 @@ class QueueCache:
             _warn(exc)
         return body
 
+    def _wrote(self, user_id: int | None) -> str:
+        # No user: a key never written, so no write is ever newer.
+        return f"{self.prefix}:wrote:{'-' if user_id is None else user_id}"
+
     def wrote(self, user_id: int) -> None:
         """``user_id`` changed something (committed): their next question is
         answered afresh."""
@@ -100,14 +119,12 @@ class QueueCache:
         assert self.client is not None
         keep_ms = max(WROTE_MIN_SECONDS * 1000, 2 * STALE_FACTOR * self.ttl_ms)
         try:
-            number = self.client.incr(SEQUENCE)
-            self.client.set(_wrote(user_id), number, px=keep_ms)
+            number = self.client.incr(self.sequence)
+            self.client.set(self._wrote(user_id), number, px=keep_ms)
         except redis.RedisError as exc:
             _warn(exc)
 
 
-def _wrote(user_id: int) -> str:
-    return f"{PREFIX}:wrote:{user_id}"
 
 
 def _digest(question: Any) -> str:
