@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
 
 import pytest
 import redis
@@ -76,14 +79,19 @@ def app(settings: Settings, committed_db: Database) -> Iterator[Flask]:
     app.extensions["inbox.db"].engine.dispose()
 
 
+@contextmanager
+def app_on_redis(settings: Settings, redis_url: str, **changes: Any) -> Iterator[Flask]:
+    """The web app on ``redis_url`` with some settings changed."""
+    app = create_app(replace(settings, redis_url=redis_url, **changes))
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["inbox.db"].engine.dispose()
+
+
 @pytest.fixture
 def app_with_redis(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
     """The web app with a real Redis of its own (jobs enqueued after commit,
     presence, the rate limiter)."""
-    from dataclasses import replace
-
-    app = create_app(replace(settings, redis_url=redis_url))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
+    with app_on_redis(settings, redis_url) as app:
+        yield app
 

@@ -216,16 +216,19 @@ def test_inbox_dashboard_rebuild_fills_the_facts_once(committed_db: Database,
 
 def test_range_figures_are_shared_for_the_cache_time_live_counts_are_not(
         settings: Any, committed_db: Database, world: dict[str, Any], redis_url: str) -> None:
-    from dataclasses import replace
+    from tests.integration.conftest import app_on_redis
 
+    with app_on_redis(settings, redis_url, dashboard_cache_seconds=60) as app:
+        _shared_figures(app.test_client(), committed_db, world, redis_url)
+
+
+def _shared_figures(client: FlaskClient, committed_db: Database, world: dict[str, Any],
+                    redis_url: str) -> None:
     import redis
 
-    from inbox import create_app
     from inbox.answer_cache import DASHBOARD
     from inbox.models import Thread
 
-    app = create_app(replace(settings, redis_url=redis_url, dashboard_cache_seconds=60))
-    client = app.test_client()
     signed_in_as(client, committed_db, "lead")
     query = f"from={world['start']}"
     before = client.get(f"/api/v1/dashboard?{query}").get_json()
@@ -259,4 +262,3 @@ def test_range_figures_are_shared_for_the_cache_time_live_counts_are_not(
     conn.close()
     with committed_db.transaction() as session:
         session.execute(sa.delete(ResponseFact).where(ResponseFact.answer_message_id == 10**9))
-    app.extensions["inbox.db"].engine.dispose()

@@ -22,6 +22,7 @@ from inbox.answer_cache import STALE_FACTOR, AnswerCache
 from inbox.database import Database
 from inbox.models import Thread
 from tests import factories
+from tests.integration.conftest import app_on_redis
 from tests.integration.test_api import bearer, token_for
 from tests.web import signed_in_as
 
@@ -31,10 +32,8 @@ TTL = 60.0  # long enough that nothing expires during a test unless it is meant 
 
 @pytest.fixture
 def cached_app(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
-    app = create_app(replace(settings, redis_url=redis_url, queue_cache_seconds=TTL))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
+    with app_on_redis(settings, redis_url, queue_cache_seconds=TTL) as app:
+        yield app
 
 
 def mail(db: Database, subject: str, minutes: int = 0) -> int:

@@ -21,6 +21,7 @@ from inbox.models import AuditEvent, Message, Thread
 from inbox.models.messages import Attachment
 from inbox.web.permissions import PERMISSIONS
 from tests import factories
+from tests.integration.conftest import app_on_redis
 from tests.web import signed_in_as
 
 pytestmark = pytest.mark.integration
@@ -31,10 +32,8 @@ AUDIO = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 64
 
 @pytest.fixture
 def app(settings: Settings, committed_db: Database, redis_url: str) -> Iterator[Flask]:
-    app = create_app(replace(settings, redis_url=redis_url, presence_ttl_seconds=TTL))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["inbox.db"].engine.dispose()
+    with app_on_redis(settings, redis_url, presence_ttl_seconds=TTL) as app:
+        yield app
 
 
 @pytest.fixture
