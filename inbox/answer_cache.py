@@ -36,9 +36,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
+
+if TYPE_CHECKING:
+    from config import Settings
 
 QUEUE = "inbox:queue"
 DASHBOARD = "inbox:dashboard"
@@ -125,6 +128,19 @@ class AnswerCache:
             _warn(exc)
 
 
+
+
+OFF = AnswerCache(None, 0)
+
+
+def shared(settings: Settings, seconds: float, prefix: str) -> AnswerCache:
+    """The cache of ``prefix`` on the app's Redis, fresh for ``seconds`` (a
+    setting; 0: :data:`OFF`, no connection made)."""
+    if seconds <= 0:
+        return OFF
+    from inbox.queueing import connect
+
+    return AnswerCache(connect(settings), seconds, prefix)
 
 
 def _digest(question: Any) -> str:

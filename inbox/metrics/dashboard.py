@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from inbox.answer_cache import AnswerCache
+from inbox.answer_cache import OFF, AnswerCache
 from inbox.metrics.figures import (
     Stat,
     Times,
@@ -68,15 +68,14 @@ def dashboard(session: Session, q: DashboardQuery, now: datetime, *,
         return pickle.dumps(tuple(f.result() for f in futures))
 
     question = ["range", q.start, q.end, q.timezone, q.channel, q.team, q.rep_id]
+    shared = cache or OFF
     if sessions is None:
         found_live = live(session, q, now)
-        found = of_range(None) if cache is None else cache.answer(
-            question, None, lambda: of_range(None))
+        found = shared.answer(question, None, lambda: of_range(None))
     else:
         with ThreadPoolExecutor(4, thread_name_prefix="dashboard") as pool:
             live_later = pool.submit(run, lambda s: live(s, q, now))
-            found = of_range(pool) if cache is None else cache.answer(
-                question, None, lambda: of_range(pool))
+            found = shared.answer(question, None, lambda: of_range(pool))
             found_live = live_later.result()
     # Our own pickles (Redis is trusted as much as the jobs it holds).
     first, (resolved, responses), found_sla = pickle.loads(found)  # noqa: S301

@@ -16,14 +16,13 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from markupsafe import Markup
 
 from channels.base import CHANNELS
-from inbox.answer_cache import DASHBOARD, AnswerCache
+from inbox.answer_cache import DASHBOARD, AnswerCache, shared
 from inbox.database import Database
 from inbox.metrics.charts import Bar, bar_chart, stacked_chart
 from inbox.metrics.dashboard import Dashboard, Sessions, Table, dashboard, tables, to_csv
 from inbox.metrics.figures import Times
 from inbox.metrics.query import DashboardError, DashboardQuery, parse_query, week_of
 from inbox.models import User
-from inbox.queueing import connect
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 
@@ -68,10 +67,7 @@ def csv_export() -> Response:
 
 def figures_cache() -> AnswerCache:
     """The range figures shared between leads (``dashboard_cache_seconds``)."""
-    cfg = settings()
-    if cfg.dashboard_cache_seconds <= 0:
-        return AnswerCache(None, 0)
-    return AnswerCache(connect(cfg), cfg.dashboard_cache_seconds, DASHBOARD)
+    return shared(settings(), settings().dashboard_cache_seconds, DASHBOARD)
 
 
 def read_sessions() -> Sessions | None:

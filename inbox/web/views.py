@@ -15,10 +15,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from claims.info_requests import DOCUMENTS
-from inbox.answer_cache import QUEUE, AnswerCache
+from inbox.answer_cache import QUEUE, AnswerCache, shared
 from inbox.database import after_commit
 from inbox.models import Escalation, Message, OutboundMessage, Thread
-from inbox.queueing import connect
 from inbox.web import db_session, settings
 from inbox.web.composer import composer_context
 from inbox.web.permissions import requires
@@ -67,10 +66,7 @@ def take_next_thread() -> BaseResponse:
 
 
 def queue_cache() -> AnswerCache:
-    cfg = settings()
-    if cfg.queue_cache_seconds <= 0:
-        return AnswerCache(None, 0)
-    return AnswerCache(connect(cfg), cfg.queue_cache_seconds, QUEUE)
+    return shared(settings(), settings().queue_cache_seconds, QUEUE)
 
 
 def personal(chosen: QueueFilter) -> bool:
@@ -81,11 +77,11 @@ def personal(chosen: QueueFilter) -> bool:
 def _queue_context() -> dict[str, Any]:
     chosen = QueueFilter.parse(request.args.to_dict())
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    offset = (page - 1) * PAGE_SIZE
     question = ["page", chosen.__dict__, page, current_user.id if personal(chosen) else None]
 
     def build() -> bytes:
         now = datetime.now(UTC)
-        offset = (page - 1) * PAGE_SIZE
         rows, total = queue_page(db_session(), chosen, current_user.id, now, offset=offset,
                                  count_limit=COUNT_LIMIT)
         html = render_template("queue_rows.html", rows=rows, now=now)
@@ -94,7 +90,6 @@ def _queue_context() -> dict[str, Any]:
     answer = json.loads(queue_cache().answer(question, current_user.id, build))
     total = answer["total"]
     # Past COUNT_LIMIT the count stops: "1,000+".
-    offset = (page - 1) * PAGE_SIZE
     shown = f"{total - 1:,}+" if total_is_capped(total, offset, COUNT_LIMIT) else f"{total:,}"
     return {"rows_html": answer["rows_html"], "total": total, "total_shown": shown,
             "filter": chosen, "page": page, "page_size": PAGE_SIZE, "views": VIEWS,
