@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from config.claims import ClaimsConfigError, ClaimsSettings, parse_claims
 from config.email import Mailbox, MailboxConfigError, parse_mailboxes
 from config.letters import LettersConfigError, LettersSettings, parse_letters
+from config.portal import PortalConfigError, PortalSettings, parse_portal
 from config.sla import SlaConfigError, SlaSettings, parse_sla
 from config.twilio import TwilioConfigError, TwilioSettings, parse_twilio
 
@@ -68,6 +69,8 @@ class Settings:
     # [sla], its shape checked (config.sla); the policies are built and their
     # values checked by inbox.sla.policies when the app starts.
     sla: SlaSettings = field(default_factory=SlaSettings)
+    # [portal], validated (config.portal); defaults when absent.
+    portal: PortalSettings = field(default_factory=PortalSettings)
     # Sections of features still to come ([twilio], ...) are kept raw here and
     # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -86,7 +89,7 @@ class Settings:
 
 
 _SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio", "letters",
-                                                  "claims", "sla"}
+                                                  "claims", "sla", "portal"}
 # Top-level tables that features read themselves; accepted here, checked there.
 _SECTION_KEYS = {"email", "twilio", "letters", "claims", "sla", "portal"}
 _SECRET_KEYS = {"secret_key"}
@@ -183,7 +186,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
 
     sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters", "claims",
-                                                          "sla"}
+                                                          "sla", "portal"}
                 if key in raw}
     try:
         mailboxes = parse_mailboxes(raw.get("email"), env)
@@ -191,8 +194,9 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         letters = parse_letters(raw.get("letters"))
         claims = parse_claims(raw.get("claims"))
         sla = parse_sla(raw.get("sla"))
+        portal = parse_portal(raw.get("portal"))
     except (MailboxConfigError, TwilioConfigError, LettersConfigError,
-            ClaimsConfigError, SlaConfigError) as exc:
+            ClaimsConfigError, SlaConfigError, PortalConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
@@ -218,6 +222,7 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         letters=letters,
         claims=claims,
         sla=sla,
+        portal=portal,
         sections=sections,
     )
 

@@ -58,6 +58,9 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.web import sla_admin
 
     app.register_blueprint(sla_admin.bp)  # SLA policies (/admin/sla), the thread's SLA box
+    from inbox.web import portal
+
+    app.register_blueprint(portal.bp)  # customers: sign-in link or code, claims, messages
     from inbox.web.auth import init_auth
 
     init_auth(app)

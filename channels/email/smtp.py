@@ -90,7 +90,8 @@ def build_message(mailbox: Mailbox, outbound: Outbound, *,
     """The reply as MIME: From the mailbox's address, text (+ HTML alternative,
     inline ``cid:`` images, attachments), threading headers with angle
     brackets, a Message-ID in the mailbox's domain unless ``outbound.message_id``
-    is given, ``Auto-Submitted: auto-replied`` for automatic answers."""
+    is given, ``Auto-Submitted: auto-replied`` for automatic answers
+    (``extras["automatic"]`` true) or ``auto-generated`` when it says so."""
     domain = mailbox.address.rpartition("@")[2] or "localhost"
     msg = EmailMessage(policy=POLICY)
     msg["From"] = mailbox.address
@@ -105,8 +106,11 @@ def build_message(mailbox: Mailbox, outbound: Outbound, *,
     references = reference_chain(outbound.references, parent)
     if references:
         msg["References"] = " ".join(references)
-    if outbound.extras.get("automatic"):
-        msg["Auto-Submitted"] = "auto-replied"
+    automatic = outbound.extras.get("automatic")
+    if automatic:
+        # RFC 3834: an answer to a message is auto-replied; a mail we send on
+        # our own (a sign-in link, a notice) may say "auto-generated".
+        msg["Auto-Submitted"] = automatic if automatic == "auto-generated" else "auto-replied"
     msg.set_content(outbound.text or "")
     if outbound.html:
         msg.add_alternative(outbound.html, subtype="html")

@@ -30,7 +30,7 @@ class IdentityRace(Exception):  # noqa: N818 - a signal to retry, not an error
 @dataclass
 class Identification:
     customer: Customer
-    how: str  # email | phone | customer_ref | address | claim | policy | references | new
+    how: str  # portal | email | phone | customer_ref | address | claim | policy | references | new
     # Claims and policies named in the message that belong to this customer.
     claims: list[Claim] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
@@ -54,7 +54,15 @@ def identify(filing: Filing, inbound: Inbound, *, auto: bool = False) -> Identif
     policies = [lookup.policies[n] for n in found.policy_numbers if n in lookup.policies]
 
     customer, how = None, ""
+    signed_in = inbound.extras.get("customer_id") if inbound.channel == "portal" else None
+    if isinstance(signed_in, int):
+        # The portal signed the customer in: that, not what they typed, decides.
+        found_customer = filing.session.get(Customer, signed_in)
+        if found_customer is not None:
+            customer, how = resolve_merged(filing, found_customer), "portal"
     for key in identities:
+        if customer is not None:
+            break
         if key in lookup.identities:
             customer, how = resolve_merged(filing, lookup.identities[key]), key[0]
             break

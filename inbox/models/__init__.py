@@ -21,6 +21,7 @@ from inbox.models.mailboxes import MailboxState
 from inbox.models.messages import Attachment, Message
 from inbox.models.metrics import ResponseFact, ThreadFact
 from inbox.models.outbound import OutboundMessage
+from inbox.models.portal import PortalSession, PortalSignIn
 from inbox.models.sla import SlaEvent, SlaPolicy
 from inbox.models.threads import Thread
 from inbox.models.twilio_sync import TwilioSyncState
@@ -50,6 +51,8 @@ __all__ = [
     "Notification",
     "OutboundMessage",
     "Policy",
+    "PortalSession",
+    "PortalSignIn",
     "ResponseFact",
     "SlaEvent",
     "SlaPolicy",

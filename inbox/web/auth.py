@@ -40,7 +40,13 @@ from wtforms.validators import DataRequired, Length
 
 from inbox.models import User
 from inbox.web import db_session
-from inbox.web.permissions import PUBLIC, PUBLIC_BLUEPRINTS, allowed, permission_of
+from inbox.web.permissions import (
+    CUSTOMER_BLUEPRINTS,
+    PUBLIC,
+    PUBLIC_BLUEPRINTS,
+    allowed,
+    permission_of,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -105,7 +111,8 @@ def _guard() -> Response | None:
     endpoint = request.endpoint
     if endpoint is None:
         return None  # 404 follows
-    if endpoint in PUBLIC or endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS:
+    blueprint = endpoint.partition(".")[0]
+    if endpoint in PUBLIC or blueprint in PUBLIC_BLUEPRINTS or blueprint in CUSTOMER_BLUEPRINTS:
         return None
     api = request.path.startswith("/api/")
     if not current_user.is_authenticated:

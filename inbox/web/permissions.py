@@ -46,6 +46,9 @@ PUBLIC = frozenset({"auth.login", "auth.logout", "static", "views.healthz",
                     # The API's description (no data): tools read it unauthenticated.
                     "api-docs.openapi_json"})
 PUBLIC_BLUEPRINTS = frozenset({"twilio"})
+# Customers' pages: outside this matrix (customers are not users), each
+# page checks the customer's own portal session (inbox.web.portal); CSRF applies.
+CUSTOMER_BLUEPRINTS = frozenset({"portal"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,7 +13,13 @@ from flask.testing import FlaskClient
 from config import Settings
 from inbox import create_app
 from inbox.database import Database
-from inbox.web.permissions import PERMISSIONS, PUBLIC, PUBLIC_BLUEPRINTS, permission_of
+from inbox.web.permissions import (
+    CUSTOMER_BLUEPRINTS,
+    PERMISSIONS,
+    PUBLIC,
+    PUBLIC_BLUEPRINTS,
+    permission_of,
+)
 from tests.web import PASSWORD, add_user, csrf_token, sign_in
 
 pytestmark = pytest.mark.integration
@@ -21,10 +27,13 @@ ROLES = ("rep", "supervisor", "lead", "admin")
 
 
 def routes(app: Flask) -> list[tuple[str, str, str]]:
-    """(endpoint, method, a URL for it) of every route but the public ones."""
+    """(endpoint, method, a URL for it) of every route but the public ones and
+    the customers' portal (its own sessions: tests/integration/test_portal_*.py)."""
     out = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC or rule.endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS:
+        blueprint = rule.endpoint.partition(".")[0]
+        if rule.endpoint in PUBLIC or blueprint in PUBLIC_BLUEPRINTS \
+                or blueprint in CUSTOMER_BLUEPRINTS:
             continue
         url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x",
                      rule.rule)
