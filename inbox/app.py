@@ -61,6 +61,7 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from inbox.web import portal
 
     app.register_blueprint(portal.bp)  # customers: sign-in link or code, claims, messages
+    app.before_request(portal.limit_request_size)  # before the CSRF check reads a form
     from inbox.web.auth import init_auth
 
     init_auth(app)

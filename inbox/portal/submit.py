@@ -102,10 +102,11 @@ def submit(session: Session, settings: Settings, customer_id: int, sub: Submissi
         customer_id=customer_id, submission_id=sub.submission_id, received_at=now,
         subject=subject, text=sub.text, attachments=attachments, sender=sender,
         sender_name=customer.name, in_reply_to=in_reply_to, language=language)
+    scans = any(_scannable(a.data or b"") for a in attachments)  # (ingest stores the bytes)
     result = ingest(session, inbound, now)
     # Failed (result.failed): kept as a failed intake with the files, for an
     # admin's retry; the customer is told it arrived, which it did.
-    if result.created and any(_scannable(a.data or b"") for a in attachments):
+    if result.created and scans:
         enqueue_after_commit(session, read_portal_scans, result.message_id)
     return result
 

@@ -67,11 +67,17 @@ def _language() -> str:
     return i18n.pick(request.accept_languages.best_match(list(i18n.LANGUAGES)))
 
 
+def limit_request_size() -> None:
+    """The portal's forms are at most their files and text, and a little room
+    for the rest: a bigger body is refused (413) before it is read. Registered
+    on the app ahead of the CSRF check, which reads the form (inbox.app)."""
+    if request.blueprint == "portal":
+        cfg = settings().portal
+        request.max_content_length = cfg.max_files * cfg.max_file_bytes + 1024 * 1024
+
+
 @bp.before_request
 def _before() -> None:
-    cfg = settings().portal
-    # The form's files and text, and a little room for the rest of the form.
-    request.max_content_length = cfg.max_files * cfg.max_file_bytes + 1024 * 1024
     g.portal_session = signin.current_session(db_session(), session.get(TOKEN_KEY), _now())
     if request.args.get("lang"):
         session[LANGUAGE_KEY] = i18n.pick(request.args["lang"])

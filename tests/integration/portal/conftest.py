@@ -117,5 +117,30 @@ def sign_in_by_link(client: FlaskClient, app: Flask, conn: redis.Redis, smtp: Sm
     assert found is not None
     token = found.group(1)
     response = post_form(client, f"/portal/link/{token}", {})
-    assert response.status_code == 302 and response.location.endswith("/portal/")
+    assert response.status_code == 302
+    assert response.location.endswith("/portal/")
     return token
+
+
+def signed_in(client: FlaskClient, app: Flask, db: Database, who: Person,
+              language: str = "en") -> None:
+    """A portal session for ``who`` on ``client`` (the sign-in itself is
+    tested in test_signin.py)."""
+    from datetime import UTC, datetime
+
+    from inbox.portal import signin
+
+    settings = app.config["SETTINGS"]
+    secret = str(app.config["SECRET_KEY"]).encode()
+    now = datetime.now(UTC)
+    with db.transaction() as session:
+        asked = signin.request_sign_in(session, settings, secret, contact=who.email,
+                                       reference=who.policy, client=f"test-{who.customer_id}",
+                                       language=language, link_base="", now=now)
+        row = session.get(signin.PortalSignIn, asked.sign_in_id)
+        assert row is not None
+        done = signin.redeem_link(session, settings, secret,
+                                  signin.link_token(secret, row.salt), now)
+    with client.session_transaction() as cookie:
+        cookie["portal_token"] = done.token
+        cookie["portal_language"] = language

@@ -35,7 +35,8 @@ def test_a_link_signs_the_customer_in_once(portal_app: Flask, client: FlaskClien
                                            smtp_server: SmtpServer) -> None:
     who = person(committed_db)
     response = ask(client, who.email.upper(), f" {who.policy.lower()} ")
-    assert response.status_code == 302 and response.location.endswith("/portal/sign-in/sent")
+    assert response.status_code == 302
+    assert response.location.endswith("/portal/sign-in/sent")
     assert run_jobs(portal_app, conn, "outbound") == ["sent"]
     (mail,) = smtp_server.messages
     assert mail.rcpt_tos == [who.email]
@@ -46,11 +47,14 @@ def test_a_link_signs_the_customer_in_once(portal_app: Flask, client: FlaskClien
 
     # Opening the link (a mail scanner would) only shows a button.
     page = client.get(f"/portal/link/{token}")
-    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'method="post"' in page.get_data(as_text=True)
     response = post_form(client, f"/portal/link/{token}", {})
-    assert response.status_code == 302 and response.location.endswith("/portal/")
+    assert response.status_code == 302
+    assert response.location.endswith("/portal/")
     home = client.get("/portal/").get_data(as_text=True)
-    assert who.claim in home and "Eleni Papadopoulou" in home
+    assert who.claim in home
+    assert "Eleni Papadopoulou" in home
 
     # The same link again, from another browser: refused.
     if other := portal_app.test_client():
@@ -61,7 +65,8 @@ def test_a_link_signs_the_customer_in_once(portal_app: Flask, client: FlaskClien
     # Nothing secret is stored: no token, and the address is cleared once sent.
     with committed_db.transaction() as session:
         row = session.scalars(sa.select(PortalSignIn)).one()
-        assert row.contact is None and row.used_at is not None
+        assert row.contact is None
+        assert row.used_at is not None
         assert token not in (row.token_hash, row.salt, row.public_id)
 
 
@@ -105,7 +110,9 @@ def test_a_link_for_a_request_that_matched_nobody_cannot_exist(
                                        reference="POL-999999", client="1.2.3.4",
                                        language="en", link_base="", now=now)
         row = session.get(PortalSignIn, asked.sign_in_id)
-        assert row is not None and row.customer_id is None and row.contact is None
+        assert row is not None
+        assert row.customer_id is None
+        assert row.contact is None
         with pytest.raises(signin.LinkRefused):
             signin.redeem_link(session, settings, secret, signin.link_token(secret, row.salt),
                                now)
@@ -133,13 +140,15 @@ def test_nothing_tells_whether_an_address_is_known(
     assert len(set(answers[1::2])) == 1
     # Each request was recorded and went through the sender; one mail left.
     assert run_jobs(portal_app, conn, "outbound") == ["sent"] + ["nothing to send"] * 3
-    assert len(smtp_server.messages) == 1 and smtp_server.messages[0].rcpt_tos == [who.email]
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0].rcpt_tos == [who.email]
 
     # By phone: every request gets its own code page, known or not.
     pages = []
     for contact in (who.phone, "+44 7700 900111"):
         response = ask(client, contact, who.policy)
-        assert response.status_code == 302 and "/portal/code/" in response.location
+        assert response.status_code == 302
+        assert "/portal/code/" in response.location
         pages.append(client.get(response.location).get_data(as_text=True)
                      .replace(response.location, "URL"))
     assert pages[0] == pages[1]
@@ -181,7 +190,8 @@ def test_an_sms_code_signs_in_once_and_wrong_codes_void_it(
     attempts = portal_app.config["SETTINGS"].portal.code_attempts
     for _ in range(attempts):
         refused = post_form(client, code_url, {"code": wrong})
-        assert refused.status_code == 400 and "not valid" in refused.get_data(as_text=True)
+        assert refused.status_code == 400
+        assert "not valid" in refused.get_data(as_text=True)
     # Voided by the wrong guesses: the right code no longer works.
     assert post_form(client, code_url, {"code": code.group(1)}).status_code == 400
 
@@ -195,7 +205,8 @@ def test_an_sms_code_signs_in_once_and_wrong_codes_void_it(
     assert fresh is not None
     ok = post_form(client, f"/portal/code/{public_id}", {"code": fresh.group(1)[:3] + " "
                                                          + fresh.group(1)[3:]})
-    assert ok.status_code == 302 and ok.location.endswith("/portal/")
+    assert ok.status_code == 302
+    assert ok.location.endswith("/portal/")
     assert who.claim in client.get("/portal/").get_data(as_text=True)
     if other := portal_app.test_client():
         assert post_form(other, f"/portal/code/{public_id}",
