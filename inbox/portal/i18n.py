@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "portal" / "locale"
 LANGUAGES: dict[str, str] = {  # code -> the language's own name, for the switcher
@@ -79,8 +81,11 @@ def show_time(value: datetime | None, language: str, zone: str) -> str:
     return format_datetime(value, format="medium", tzinfo=ZoneInfo(zone), locale=language)
 
 
-def accepted_language(header_best: str | None) -> str:
-    return pick(header_best)
+def show_amount(value: Decimal | None, language: str) -> str:
+    """An amount with the language's separators (1,200.00 / 1.200,00)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.00", locale=language)
 
 
 # Where texts are marked: ``_()`` in templates and the portal's Python,

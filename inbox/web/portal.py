@@ -101,6 +101,7 @@ def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
         f"portal/{template}", lang=lang, _=i18n.translator(lang),
         show_date=lambda value: i18n.show_date(value, lang, zone),
         show_time=lambda value: i18n.show_time(value, lang, zone),
+        show_amount=lambda value: i18n.show_amount(value, lang),
         signed_in=g.get("portal_session") is not None, config_portal=settings().portal,
         channel_names=overview.CHANNEL_NAMES,
         **context), status

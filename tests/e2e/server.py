@@ -162,6 +162,9 @@ auth_token_env = "{TOKEN_ENV}"
 numbers = ["{OUR_NUMBER}"]
 public_base_url = "http://127.0.0.1:{port}"
 api_base_url = "{twilio.url}"
+
+[portal]
+public_url = "http://127.0.0.1:{port}"
 """)
     return path
 

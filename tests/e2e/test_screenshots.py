@@ -28,11 +28,11 @@ WIDTH = 1000  # px of the saved image
 MAX_HEIGHT = 2600
 
 
-def save_png(page: Any, path: Path) -> Path:
-    """The whole page, scaled to WIDTH, at most MAX_HEIGHT tall, 64 colours."""
+def save_png(page: Any, path: Path, width: int = WIDTH) -> Path:
+    """The whole page, scaled to ``width``, at most MAX_HEIGHT tall, 64 colours."""
     shot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
-    if shot.width > WIDTH:
-        shot = shot.resize((WIDTH, round(shot.height * WIDTH / shot.width)),
+    if shot.width > width:
+        shot = shot.resize((width, round(shot.height * width / shot.width)),
                            Image.Resampling.LANCZOS)
     shot = shot.crop((0, 0, shot.width, min(shot.height, MAX_HEIGHT)))
     shot.quantize(colors=64, dither=Image.Dither.NONE).save(path, optimize=True)

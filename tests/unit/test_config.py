@@ -190,3 +190,26 @@ def test_claims_section_defaults_and_values(tmp_path: Path) -> None:
 def test_bad_claims_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(env=write_toml(tmp_path, f"[claims]\n{text}\n"))
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("link_minutes = 0", "portal.link_minutes"),
+        ("max_file_mb = -1", "portal.max_file_mb"),
+        ("public_url = \"portal.example\"", "portal.public_url"),
+        ("requests_per_contact = true", "portal.requests_per_contact"),
+        ("colour = \"blue\"", "portal.colour"),
+    ],
+)
+def test_bad_portal_setting_names_the_key(tmp_path: Path, table: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{key}: "):
+        load_settings(env=write_toml(tmp_path, f"[portal]\n{table}\n"))
+
+
+def test_portal_settings_are_read(tmp_path: Path) -> None:
+    settings = load_settings(env=write_toml(
+        tmp_path, "[portal]\npublic_url = \"https://portal.example/\"\nmax_file_mb = 2.5\n"))
+    assert settings.portal.public_url == "https://portal.example"
+    assert settings.portal.max_file_bytes == int(2.5 * 1024 * 1024)
+    assert settings.portal.link_minutes == 15
