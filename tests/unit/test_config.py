@@ -90,7 +90,7 @@ languages = ["de", "en"]
 thread_window_days = 14
 
 [portal]
-base_url = "https://portal.example"
+public_url = "https://portal.example"
 """)
     settings = load_settings(env=env)
     assert settings.database_url == "postgresql://inbox@db.internal/inbox"
@@ -100,8 +100,7 @@ base_url = "https://portal.example"
     assert settings.timezone == "Europe/Berlin"
     assert settings.languages == ("de", "en")
     assert settings.thread_window_days == 14
-    # Sections of features still to come are kept for their own loaders.
-    assert settings.sections["portal"] == {"base_url": "https://portal.example"}
+    assert settings.portal.public_url == "https://portal.example"
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
