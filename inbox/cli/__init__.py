@@ -80,6 +80,7 @@ def _register() -> None:
         export,
         intake,
         letters,
+        portal,
         serve,
         sla,
         sync,
@@ -88,7 +89,7 @@ def _register() -> None:
     )
 
     for module in (account_issues, book, canned, claims, dashboard, demo, export, intake,
-                   letters, serve, sla, sync, tokens, users):
+                   letters, portal, serve, sla, sync, tokens, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -232,3 +232,22 @@ def sign_out(session: Session, token: str | None, now: datetime) -> None:
                         .where(PortalSession.token_hash == sha256(token),
                                PortalSession.ended_at.is_(None))
                         .values(ended_at=now).execution_options(synchronize_session=False))
+
+
+def issue_link(session: Session, settings: Settings, secret: bytes, *, contact: str,
+               reference: str, base: str, now: datetime, language: str = "en") -> str | None:
+    """A sign-in link for support staff to hand over (``inbox portal link``),
+    or None when the contact and reference do not belong to one customer.
+    The same rules as a link by mail: once, until it expires."""
+    asked = request_sign_in(session, settings, secret, contact=contact, reference=reference,
+                            client="cli", language=language, link_base=base, now=now)
+    row = session.get(PortalSignIn, asked.sign_in_id)
+    if row is None or row.customer_id is None:
+        return None
+    if row.channel != "email":  # a phone number: the link works all the same
+        row.channel, row.token_hash = "email", sha256(link_token(secret, row.salt))
+        row.expires_at = now + timedelta(minutes=settings.portal.link_minutes)
+    row.sent_at, row.contact = now, None
+    session.flush()
+    url = (settings.portal.public_url or base).rstrip("/")
+    return f"{url}/portal/link/{link_token(secret, row.salt)}"

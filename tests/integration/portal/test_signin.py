@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import redis
@@ -233,3 +234,22 @@ def test_signing_out_and_expiry_end_the_session(
         session.execute(sa.update(PortalSession).values(
             expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert client.get("/portal/").status_code == 302
+
+
+def test_support_staff_can_hand_a_customer_a_link(
+        portal_app: Flask, client: FlaskClient, committed_db: Database,
+        invoke: Any) -> None:
+    who = person(committed_db)
+    done = invoke("portal", "link", who.phone, who.claim, "--base-url", "http://x.test")
+    assert done.exit_code == 0, done.output
+    url = done.stdout.strip().splitlines()[-1]
+    # The [portal] public_url of the app wins over --base-url only when set;
+    # the CLI here has none.
+    assert url.startswith("http://x.test/portal/link/")
+    token = url.rsplit("/", 1)[1]
+    response = post_form(client, f"/portal/link/{token}", {})
+    assert response.status_code == 302
+    assert who.claim in client.get("/portal/").get_data(as_text=True)
+    refused = invoke("portal", "link", who.email, "POL-000000")
+    assert refused.exit_code == 1
+    assert "no customer" in refused.output
