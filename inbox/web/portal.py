@@ -36,7 +36,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from claims.models import Customer
 from inbox.intake.core import CONFIG_KEY
 from inbox.jobs.base import enqueue_after_commit
-from inbox.models import PortalSession
+from inbox.models import PortalSession, Thread
 from inbox.portal import i18n, overview, signin
 from inbox.portal.i18n import N_
 from inbox.portal.submit import NotFound, Submission, SubmitError, submit
@@ -234,8 +234,13 @@ def thread(thread_id: int) -> Any:
     found = overview.own_thread(s, g.customer_id, thread_id)
     if found is None:
         abort(404)
-    return page("thread.html", thread=found, messages=overview.messages_of(s, found),
-                claim=found.claim, submission_id=secrets.token_urlsafe(18))
+    return _thread_page(found, 200, submission_id=secrets.token_urlsafe(18))
+
+
+def _thread_page(found: Thread, status: int, **context: Any) -> Any:
+    return page("thread.html", status, thread=found,
+                messages=overview.messages_of(db_session(), found), claim=found.claim,
+                **context)
 
 
 @bp.route("/messages/new")
@@ -278,9 +283,8 @@ def _submit(thread_id: int | None) -> Any:
         if thread_id is not None:
             found = overview.own_thread(s, g.customer_id, thread_id)
             assert found is not None
-            return page("thread.html", 400, thread=found, messages=overview.messages_of(s, found),
-                        claim=found.claim, submission_id=sub.submission_id,
-                        error=exc.reason, error_values=values, text=sub.text)
+            return _thread_page(found, 400, submission_id=sub.submission_id,
+                                error=exc.reason, error_values=values, text=sub.text)
         return page("compose.html", 400, claims=overview.claims_of(s, g.customer_id),
                     chosen=sub.claim_number, form=form, submission_id=sub.submission_id,
                     error=exc.reason, error_values=values)
