@@ -31,6 +31,16 @@ class MergeError(ValueError):
     """A merge or undo that cannot be done; the message says why."""
 
 
+def surviving(session: Session, customer: Customer) -> tuple[Customer, list[int]]:
+    """The customer ``customer`` was merged into (through any chain of
+    merges; itself when not merged), and the ids of the tombstones passed."""
+    passed: list[int] = []
+    while customer.merged_into_id is not None and customer.id not in passed:
+        passed.append(customer.id)
+        customer = session.get(Customer, customer.merged_into_id) or customer
+    return customer, passed
+
+
 def merge_customers(
     session: Session, source_id: int, target_id: int, now: datetime,
     *, actor_id: int | None = None, reason: str = "",

@@ -27,7 +27,7 @@ from channels.base import SenderIdentity
 from claims.identifiers import normalize_identity
 from claims.models import Customer, CustomerIdentity, Policy
 from inbox import audit
-from inbox.customers import merge_customers
+from inbox.customers import merge_customers, surviving
 from inbox.intake.lookup import KIND_PRIORITY
 from inbox.models import LetterReview, Message, Thread
 from inbox.sla.track import record_pending, track
@@ -107,10 +107,7 @@ def resolve_review(session: Session, review_id: int, customer_id: int, now: date
     chosen = session.get(Customer, customer_id)
     if chosen is None:
         raise ReviewError(f"no customer {customer_id}")
-    while chosen.merged_into_id is not None:
-        chosen = session.get(Customer, chosen.merged_into_id) or chosen
-        if chosen.merged_into_id == chosen.id:
-            break
+    chosen, _ = surviving(session, chosen)
     message = review.message
     filed = session.get(Customer, message.customer_id)
     if filed is not None and filed.id != chosen.id:

@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 from claims.identifiers import normalize_email, normalize_phone
 from claims.models import Claim, Customer, CustomerIdentity, Policy
 from config import Settings
+from inbox.customers import surviving
 from inbox.models import PortalSession, PortalSignIn
+from inbox.workspace.tokens import token_hash as sha256
 
 CODE_DIGITS = 6
 
@@ -72,10 +74,6 @@ def link_token(secret: bytes, salt: str) -> str:
 def sms_code(secret: bytes, salt: str) -> str:
     number = int(keyed(secret, "portal-code", salt), 16) % 10**CODE_DIGITS
     return f"{number:0{CODE_DIGITS}d}"
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def read_contact(text: str, default_region: str) -> tuple[str, str]:
@@ -137,11 +135,9 @@ def _matching_customer(session: Session, kind: str, value: str,
     customer = session.scalars(
         sa.select(Customer).join(CustomerIdentity)
         .where(CustomerIdentity.kind == kind, CustomerIdentity.value == value)).first()
-    seen: set[int] = set()
-    while customer is not None and customer.merged_into_id is not None \
-            and customer.id not in seen:
-        seen.add(customer.id)
-        customer = session.get(Customer, customer.merged_into_id)
+    seen: list[int] = []
+    if customer is not None:
+        customer, seen = surviving(session, customer)
     # The same queries whether or not the contact is known (no timing tell).
     owners = {customer.id, *seen} if customer is not None else {-1}
     policy = session.scalar(sa.select(Policy.id).where(
@@ -212,13 +208,9 @@ def current_session(session: Session, token: str | None, now: datetime) -> Porta
     if row is None or row.ended_at is not None or row.expires_at <= now:
         return None
     customer = session.get(Customer, row.customer_id)
-    seen: set[int] = set()
-    while customer is not None and customer.merged_into_id is not None \
-            and customer.id not in seen:
-        seen.add(customer.id)
-        customer = session.get(Customer, customer.merged_into_id)
     if customer is None:
         return None
+    customer, _ = surviving(session, customer)
     if customer.id != row.customer_id:
         row.customer_id = customer.id
     if now - row.last_seen_at > timedelta(minutes=1):
