@@ -20,6 +20,7 @@ from config.claims import ClaimsConfigError, ClaimsSettings, parse_claims
 from config.email import Mailbox, MailboxConfigError, parse_mailboxes
 from config.letters import LettersConfigError, LettersSettings, parse_letters
 from config.portal import PortalConfigError, PortalSettings, parse_portal
+from config.retention import RetentionConfigError, RetentionSettings, parse_retention
 from config.sla import SlaConfigError, SlaSettings, parse_sla
 from config.twilio import TwilioConfigError, TwilioSettings, parse_twilio
 
@@ -48,6 +49,10 @@ class Settings:
     subjectless_window_days: int
     first_response_hours: int
     log_level: str
+    # Limits of the attachment store (inbox.blobs): its size, and the space left
+    # free on its file system; 0: none. Input that does not fit waits, visibly.
+    blob_max_mb: float = 0.0
+    blob_min_free_mb: float = 0.0
     # Send the session cookie only over HTTPS (production, behind TLS).
     secure_cookies: bool = False
     # How long a thread page's heartbeat keeps its user shown as present
@@ -58,6 +63,22 @@ class Settings:
     queue_cache_seconds: float = 2.0
     # How long the dashboard's range figures are shared (inbox.answer_cache); 0: off.
     dashboard_cache_seconds: float = 60.0
+    # PostgreSQL connections each process keeps (SQLAlchemy QueuePool): pool_size
+    # kept open, max_overflow more under bursts, pool_timeout seconds to wait for
+    # one before the request fails (docs/deploy.md sizes them).
+    database_pool_size: int = 5
+    database_max_overflow: int = 10
+    database_pool_timeout: float = 30.0
+    # "text" for people at a terminal, "json" (one object a line) for log shippers.
+    log_format: str = "text"
+    # Bearer token /metrics asks for (INBOX_METRICS_TOKEN); empty: open, so keep
+    # /metrics off the public proxy (docs/deploy.md).
+    metrics_token: str = ""
+    # /readyz calls a mailbox stale when its last successful sync is older.
+    mailbox_stale_minutes: int = 15
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
+    # (werkzeug ProxyFix); 0: none, the client is the peer address.
+    proxy_hops: int = 0
     # [[email]] tables, validated (config.email).
     mailboxes: tuple[Mailbox, ...] = ()
     # [twilio], validated (config.twilio); None when not configured.
@@ -71,6 +92,8 @@ class Settings:
     sla: SlaSettings = field(default_factory=SlaSettings)
     # [portal], validated (config.portal); defaults when absent.
     portal: PortalSettings = field(default_factory=PortalSettings)
+    # [retention], validated (config.retention); keep everything when absent.
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     # Sections of features still to come ([twilio], ...) are kept raw here and
     # validated by their own loaders.
     sections: Mapping[str, Any] = field(default_factory=dict)
@@ -89,10 +112,11 @@ class Settings:
 
 
 _SCALAR_KEYS = {f.name for f in fields(Settings)} - {"sections", "mailboxes", "twilio", "letters",
-                                                  "claims", "sla", "portal"}
+                                                  "claims", "sla", "portal",
+                                                  "retention"}
 # Top-level tables that features read themselves; accepted here, checked there.
-_SECTION_KEYS = {"email", "twilio", "letters", "claims", "sla", "portal"}
-_SECRET_KEYS = {"secret_key"}
+_SECTION_KEYS = {"email", "twilio", "letters", "claims", "sla", "portal", "retention"}
+_SECRET_KEYS = {"secret_key", "metrics_token"}
 
 
 def load_settings(
@@ -103,6 +127,7 @@ def load_settings(
     env = os.environ if env is None else env
     raw: dict[str, Any] = _read_toml(DEFAULTS_FILE, "defaults")
     raw["secret_key"] = ""
+    raw["metrics_token"] = ""
 
     config_path = env.get(f"{ENV_PREFIX}CONFIG")
     if config_path:
@@ -184,9 +209,12 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     log_level = _text(raw, "log_level").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
+    log_format = _text(raw, "log_format").lower()
+    if log_format not in {"text", "json"}:
+        raise ConfigError("log_format: must be text or json")
 
     sections = {key: raw[key] for key in _SECTION_KEYS - {"email", "twilio", "letters", "claims",
-                                                          "sla", "portal"}
+                                                          "sla", "portal", "retention"}
                 if key in raw}
     try:
         mailboxes = parse_mailboxes(raw.get("email"), env)
@@ -195,14 +223,18 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         claims = parse_claims(raw.get("claims"))
         sla = parse_sla(raw.get("sla"))
         portal = parse_portal(raw.get("portal"))
+        retention = parse_retention(raw.get("retention"))
     except (MailboxConfigError, TwilioConfigError, LettersConfigError,
-            ClaimsConfigError, SlaConfigError, PortalConfigError) as exc:
+            ClaimsConfigError, SlaConfigError, PortalConfigError,
+            RetentionConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
         instance_dir=instance_dir,
         blob_dir=blob_dir,
+        blob_max_mb=_positive_number(raw, "blob_max_mb", zero=True),
+        blob_min_free_mb=_positive_number(raw, "blob_min_free_mb", zero=True),
         secret_key=_text(raw, "secret_key"),
         policy_pattern=_text(raw, "policy_pattern"),
         claim_pattern=_text(raw, "claim_pattern"),
@@ -217,12 +249,20 @@ def _validate(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         presence_ttl_seconds=_positive_number(raw, "presence_ttl_seconds"),
         queue_cache_seconds=_positive_number(raw, "queue_cache_seconds", zero=True),
         dashboard_cache_seconds=_positive_number(raw, "dashboard_cache_seconds", zero=True),
+        database_pool_size=_positive_int(raw, "database_pool_size"),
+        database_max_overflow=_positive_int(raw, "database_max_overflow", zero=True),
+        database_pool_timeout=_positive_number(raw, "database_pool_timeout"),
+        log_format=log_format,
+        metrics_token=_text(raw, "metrics_token"),
+        mailbox_stale_minutes=_positive_int(raw, "mailbox_stale_minutes"),
+        proxy_hops=_positive_int(raw, "proxy_hops", zero=True),
         mailboxes=mailboxes,
         twilio=twilio,
         letters=letters,
         claims=claims,
         sla=sla,
         portal=portal,
+        retention=retention,
         sections=sections,
     )
 
@@ -247,15 +287,17 @@ def _bool(raw: Mapping[str, Any], key: str) -> bool:
     raise ConfigError(f"{key}: must be true or false, got {value!r}")
 
 
-def _positive_int(raw: Mapping[str, Any], key: str) -> int:
+def _positive_int(raw: Mapping[str, Any], key: str, *, zero: bool = False) -> int:
+    """A positive whole number (or 0 too, with ``zero``)."""
     value = raw.get(key)
     if isinstance(value, str):
         try:
             value = int(value)
         except ValueError as exc:
             raise ConfigError(f"{key}: must be a whole number, got {raw.get(key)!r}") from exc
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"{key}: must be a positive whole number, got {raw.get(key)!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or value < (0 if zero else 1):
+        what = "0 or a positive whole number" if zero else "a positive whole number"
+        raise ConfigError(f"{key}: must be {what}, got {raw.get(key)!r}")
     return value
 
 

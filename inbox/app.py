@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,13 +24,18 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings.secret_key or _instance_secret(settings)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    logging.basicConfig(level=settings.log_level)
+    from inbox.observability import init_observability
+    from inbox.observability.logs import configure_logging
+
+    configure_logging(settings)
 
     db = Database()
     init_db(app, db, settings)
 
-    from inbox.web import letters, threads, twilio, views
+    init_observability(app)  # request ids, request metrics, ProxyFix
+    from inbox.web import letters, ops, threads, twilio, views
 
+    app.register_blueprint(ops.bp)  # /healthz, /readyz, /metrics
     app.register_blueprint(views.bp)
     app.register_blueprint(threads.bp)
     app.register_blueprint(twilio.bp)
@@ -81,7 +85,7 @@ def build_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 def init_db(app: Flask, db: Database, settings: Settings) -> None:
     from inbox.database import create_engine
 
-    db.bind(create_engine(settings.database_url))
+    db.bind(create_engine(settings.database_url, **pool_options(settings)))
     assert db.sessionmaker is not None
     db.sessionmaker.configure(info={CONFIG_KEY: IngestConfig.from_settings(settings)})
     app.extensions["inbox.db"] = db
@@ -104,6 +108,17 @@ def init_db(app: Flask, db: Database, settings: Settings) -> None:
             session.rollback()
             discard_after_commit(session)
             session.close()
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The connection pool from config (PostgreSQL; SQLite keeps SQLAlchemy's own)."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+        "pool_timeout": settings.database_pool_timeout,
+    }
 
 
 def _instance_secret(settings: Settings) -> str:

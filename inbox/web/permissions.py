@@ -42,7 +42,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
 }
 # Endpoints anyone may reach (the webhooks check Twilio's signature instead).
-PUBLIC = frozenset({"auth.login", "auth.logout", "static", "views.healthz",
+PUBLIC = frozenset({"auth.login", "auth.logout", "static",
+                    # Liveness, readiness, metrics: for load balancers and Prometheus.
+                    "ops.healthz", "ops.readyz", "ops.metrics",
                     # The API's description (no data): tools read it unauthenticated.
                     "api-docs.openapi_json"})
 PUBLIC_BLUEPRINTS = frozenset({"twilio"})

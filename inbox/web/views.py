@@ -144,8 +144,3 @@ def thread(thread_id: int) -> str | BaseResponse:
         assignees=assignees_for(session, current_user.id, current_user.team, found.assignee_id),
         card=customer_card(session, found.customer_id, exclude_thread_id=found.id))
 
-
-@bp.get("/healthz")
-def healthz() -> dict[str, str]:
-    db_session().execute(sa.text("SELECT 1"))
-    return {"status": "ok"}
