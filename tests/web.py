@@ -1,17 +1,21 @@
 """Signing a test client in, as a browser would: the CSRF token from the
 sign-in page, then the form; later POSTs carry the token in the
-``X-CSRFToken`` header (accepted by Flask-WTF like the form field)."""
+``X-CSRFToken`` header (accepted by Flask-WTF like the form field). And the
+API's way in: a user's personal token, sent as ``Authorization: Bearer``."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from inbox.database import Database
 from inbox.models import User
+from inbox.workspace.tokens import issue_token
 
 PASSWORD = "correct horse battery staple"
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
@@ -63,3 +67,19 @@ _counter = iter(range(1, 10**9))
 
 def _next() -> int:
     return next(_counter)
+
+
+def token_for(db: Database, role: str = "rep", **fields: Any) -> tuple[int, str]:
+    """A new user of ``role`` (``fields`` set on it) and a token of theirs."""
+    user_id = add_user(db, role)
+    with db.transaction() as s:
+        user = s.get(User, user_id)
+        assert user is not None
+        for key, value in fields.items():
+            setattr(user, key, value)
+        _, token = issue_token(s, user, "test", datetime.now(UTC))
+    return user_id, token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,26 +20,10 @@ from claims.models import Claim
 from inbox import ingest
 from inbox.database import Database
 from inbox.models import ApiToken, AuditEvent, OutboundMessage, Thread, User
-from inbox.workspace.tokens import issue_token
 from tests import factories
-from tests.web import add_user, signed_in_as
+from tests.web import bearer, signed_in_as, token_for
 
 pytestmark = pytest.mark.integration
-
-
-def token_for(db: Database, role: str = "rep", **fields: Any) -> tuple[int, str]:
-    user_id = add_user(db, role)
-    with db.transaction() as s:
-        user = s.get(User, user_id)
-        assert user is not None
-        for key, value in fields.items():
-            setattr(user, key, value)
-        _, token = issue_token(s, user, "test", datetime.now(UTC))
-    return user_id, token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -327,3 +310,4 @@ def test_search_over_the_api(app: Flask, committed_db: Database,
     assert bad.status_code == 422
     assert "kind" in bad.get_json()["errors"]["query"]
     assert client.get("/api/v1/search", headers=bearer(token)).status_code == 422
+
