@@ -44,7 +44,10 @@ class InboxApi(Api):  # type: ignore[misc]
         if request.path.startswith("/api/"):
             payload, code, headers = self.handle_http_exception(error)
             payload.setdefault("message", error.description or error.name)
-            return payload, code, headers
+            # Keep the exception's own headers (a 405's Allow, which RFC 9110
+            # requires); the body is JSON, not its HTML.
+            own = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+            return payload, code, {**own, **(headers or {})}
         return error
 
 

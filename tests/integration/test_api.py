@@ -311,3 +311,10 @@ def test_search_over_the_api(app: Flask, committed_db: Database,
     assert "kind" in bad.get_json()["errors"]["query"]
     assert client.get("/api/v1/search", headers=bearer(token)).status_code == 422
 
+
+def test_a_method_the_url_does_not_have_is_a_405_naming_the_allowed_ones(
+        app: Flask, committed_db: Database) -> None:
+    wrong = app.test_client().put("/api/v1/queue")
+    assert wrong.status_code == 405
+    assert set(wrong.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    assert wrong.get_json()["code"] == 405
