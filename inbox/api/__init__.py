@@ -110,9 +110,10 @@ def _authenticate_tokens(app: Flask, blueprints: list[str]) -> None:
     def _csrf_for_sessions() -> None:
         # Writes through the API with the browser's session need the CSRF
         # token as forms do; writes with a token do not.
-        if (request.path.startswith("/api/") and request.method not in
-                ("GET", "HEAD", "OPTIONS") and not g.get("api_token")):
+        # current_user first: loading it is what reads a token (and sets
+        # g.api_token); on a URL with no view (a 404 or 405) nothing has yet.
+        if request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
             from flask_login import current_user
 
-            if current_user.is_authenticated:
+            if current_user.is_authenticated and not g.get("api_token"):
                 csrf.protect()

@@ -318,3 +318,11 @@ def test_a_method_the_url_does_not_have_is_a_405_naming_the_allowed_ones(
     assert wrong.status_code == 405
     assert set(wrong.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
     assert wrong.get_json()["code"] == 405
+
+
+def test_a_token_on_a_wrong_method_or_url_is_not_asked_for_a_csrf_token(
+        app: Flask, committed_db: Database) -> None:
+    client = app.test_client()
+    _, token = token_for(committed_db)
+    assert client.put("/api/v1/queue", headers=bearer(token)).status_code == 405
+    assert client.post("/api/v1/no-such-thing", headers=bearer(token)).status_code == 404
