@@ -42,6 +42,9 @@ class Customer(IdMixin, Base):
     # Set when this customer was merged into another; the survivor is the target.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the customer's personal data was erased on request
+    # (inbox.privacy.erase): the row stays, anonymised, for the records kept by law.
+    erased_at: Mapped[datetime | None]
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", order_by="CustomerIdentity.id"

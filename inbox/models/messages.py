@@ -49,6 +49,9 @@ class Message(IdMixin, Base):
     auto: Mapped[bool] = mapped_column(default=False)
     # sha256 of the raw input in the blob store.
     raw_ref: Mapped[str | None] = mapped_column(sa.String(64))
+    # When the raw input was removed by the retention policy (raw_ref is then
+    # empty; the parsed message stays).
+    raw_removed_at: Mapped[datetime | None]
     in_reply_to: Mapped[str | None] = mapped_column(sa.String(500))
     references: Mapped[list[str]] = mapped_column(default=list)
     extras: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -84,5 +87,8 @@ class Attachment(IdMixin, Base):
     size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     content_id: Mapped[str | None] = mapped_column(sa.String(300))
     inline: Mapped[bool] = mapped_column(default=False)
+    # When the file was removed by the retention policy (the row stays, so the
+    # thread says so instead of showing a broken link).
+    removed_at: Mapped[datetime | None]
 
     message: Mapped[Message] = relationship(back_populates="attachments")
