@@ -29,7 +29,7 @@ def retry_failed_intakes(session: Session, ids: list[int]) -> dict[str, list[int
     return by_outcome
 
 
-@job("scheduled", timeout=300)
+@job("scheduled", timeout=300, retry=Retry(max=2, interval=[10, 60]))
 def retry_due_intakes(session: Session) -> int:
     """Periodic: queue the automatic retries that are due (backing off, up to a
     limit; see inbox.intake.retry.AUTO_RETRY_DELAYS). Returns how many."""

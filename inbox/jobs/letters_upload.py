@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from rq import Retry
 
 from inbox.database import Database
 from inbox.jobs.base import job
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 
 # The "ocr" queue, not "scheduled": a mail room uploading a pile of scans must
 # not hold up the periodic jobs (mailbox syncs) behind it (see inbox.jobs.QUEUES).
-@job("ocr", timeout=30 * 60, transaction=False)
+@job("ocr", timeout=30 * 60, retry=Retry(max=3, interval=[30, 120, 600]),
+     transaction=False)
 def ingest_uploaded_letter(db: Database, path: str, original_name: str) -> dict[str, Any]:
     """File one uploaded scan; returns what happened (kept as the job's result)."""
     from inbox.letters.intake import LetterIntake

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from rq import Retry
+
 from inbox.database import after_commit
 from inbox.jobs.base import enqueue_after_commit, job, spec_of
 
@@ -145,7 +147,7 @@ def _connection(connection: redis.Redis | None) -> redis.Redis:
     return queueing.app_connection(current_app)
 
 
-@job("scheduled", timeout=300)
+@job("scheduled", timeout=300, retry=Retry(max=2, interval=[10, 60]))
 def send_due_replies(session: Session) -> int:
     """Periodic: scheduled replies whose time has come and that no sender has
     tried are enqueued (see the module docstring)."""
@@ -164,7 +166,7 @@ def send_due_replies(session: Session) -> int:
     return len(enqueued)
 
 
-@job("scheduled", timeout=300)
+@job("scheduled", timeout=300, retry=Retry(max=2, interval=[10, 60]))
 def reopen_follow_ups(session: Session) -> int:
     """Periodic: pending threads whose follow-up date has come are back in
     the queue (:func:`inbox.workspace.later.reopen_due_threads`)."""

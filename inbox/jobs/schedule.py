@@ -48,6 +48,7 @@ from inbox.jobs.intake import retry_due_intakes
 from inbox.jobs.letters import ingest_drop_folders
 from inbox.jobs.mail import sync_all_mailboxes
 from inbox.jobs.replies import reopen_follow_ups, send_due_replies
+from inbox.jobs.retention import apply_retention_policy
 from inbox.jobs.sla import sla_sweep
 from inbox.jobs.twilio import file_pending_twilio_events, reconcile_twilio
 
@@ -90,6 +91,8 @@ PERIODIC: list[Periodic] = [
     Periodic(reopen_follow_ups, interval=60),
     # SLA: warnings to assignees, breaches escalated to supervisors, events recorded.
     Periodic(sla_sweep, interval=60),
+    # Retention ([retention]): raw mail, recordings and failed intake past their days.
+    Periodic(apply_retention_policy, interval=3600),
 ]
 
 
@@ -114,6 +117,25 @@ def build_scheduler(
             name=spec.name,
         )
     return scheduler
+
+
+def enqueue_due(scheduler: CronScheduler) -> list[Any]:
+    """``scheduler.enqueue_jobs()``, each job enqueued with the ``Retry`` it
+    declares: ``CronScheduler.register`` takes none, and a periodic job a
+    killed worker abandoned would otherwise be listed as failed instead of run
+    again. The retry is in the job options only while enqueueing (they go on
+    to ``Queue.enqueue``): the scheduler saves them to Redis as JSON, which a
+    ``Retry`` is not."""
+    cron_jobs = scheduler.get_jobs()
+    for cron_job in cron_jobs:
+        retry = spec_of(cron_job.func).retry if cron_job.func is not None else None
+        if retry is not None:
+            cron_job.job_options["retry"] = retry
+    try:
+        return scheduler.enqueue_jobs()
+    finally:
+        for cron_job in cron_jobs:
+            cron_job.job_options.pop("retry", None)
 
 
 def run_cron(
@@ -141,7 +163,7 @@ def run_cron(
             wait = renew_every
             if leading:
                 try:
-                    if scheduler.enqueue_jobs():
+                    if enqueue_due(scheduler):
                         scheduler.save()
                     scheduler.heartbeat()
                 except RedisError:

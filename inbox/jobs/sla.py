@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+from rq import Retry
 
 from inbox.jobs.base import job
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
-@job("scheduled", timeout=300)
+@job("scheduled", timeout=300, retry=Retry(max=2, interval=[10, 60]))
 def sla_sweep(session: Session, now: str | None = None) -> dict[str, Any]:
     """Warn, escalate and record what the SLA clocks say
     (:func:`inbox.sla.sweep.sweep`); idempotent. ``now`` (ISO 8601) stands in
@@ -25,7 +26,7 @@ def sla_sweep(session: Session, now: str | None = None) -> dict[str, Any]:
     return sweep(session, at, mailboxes=settings.mailboxes).summary()
 
 
-@job("default", timeout=1800)
+@job("default", timeout=1800, retry=Retry(max=3, interval=[60, 300, 1800]))
 def recompute_sla(session: Session, policy_key: str | None = None) -> dict[str, int]:
     """Open threads (of ``policy_key``, or all) and claims take the policies
     as they are now (after an admin's edit); idempotent."""

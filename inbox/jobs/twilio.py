@@ -37,7 +37,7 @@ def file_twilio_events(db: Database, ids: list[int]) -> dict[str, list[int]]:
     return {"filed": report.filed, "messages": report.messages}
 
 
-@job("scheduled", timeout=300)
+@job("scheduled", timeout=300, retry=Retry(max=2, interval=[10, 60]))
 def file_pending_twilio_events(session: Session) -> int:
     """Periodic: queue the filing of events no job has filed (a job lost when
     Redis was down, an event that failed before). Returns how many."""
@@ -51,7 +51,7 @@ def file_pending_twilio_events(session: Session) -> int:
     return len(ids)
 
 
-@job("scheduled", timeout=600)
+@job("scheduled", timeout=600, retry=Retry(max=2, interval=[10, 60]))
 def reconcile_twilio(session: Session) -> dict[str, object]:
     """Periodic: list Twilio's calls, recordings and inbound SMS since the
     watermark (minus the overlap) and file those whose webhooks were lost (see
