@@ -129,8 +129,21 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
     "--cron/--no-cron", default=True, show_default=True,
     help="Take part in running the periodic jobs (one worker leads; not in --burst).",
 )
+@click.option(
+    "--maintenance-interval", default=60, show_default=True, type=click.IntRange(1, 3600),
+    metavar="SECONDS",
+    help="How often to take back jobs a killed worker abandoned (retried, or listed "
+    "as failed) and clean RQ's registries.",
+)
+@click.option(
+    "--job-monitoring-interval", default=30, show_default=True, type=click.IntRange(1, 600),
+    metavar="SECONDS",
+    help="Heartbeat of a running job; a killed worker's job counts as abandoned "
+    "this + 60 s after its last heartbeat.",
+)
 @pass_context
-def worker(obj: Context, burst: bool, queues: tuple[str, ...], simple: bool, cron: bool) -> None:
+def worker(obj: Context, burst: bool, queues: tuple[str, ...], simple: bool, cron: bool,
+           maintenance_interval: int, job_monitoring_interval: int) -> None:
     """Run an RQ worker (with RQ's scheduler for retries and delayed jobs)."""
     from inbox.jobs.worker import parse_queues, run_worker
 
@@ -140,7 +153,9 @@ def worker(obj: Context, burst: bool, queues: tuple[str, ...], simple: bool, cro
         raise click.BadParameter(str(exc), param_hint="--queues") from exc
     connection = _queue_connection(obj.settings, required=True)
     assert connection is not None
-    run_worker(obj.app, connection, names, burst=burst, simple=simple, cron=cron)
+    run_worker(obj.app, connection, names, burst=burst, simple=simple, cron=cron,
+               maintenance_interval=maintenance_interval,
+               job_monitoring_interval=job_monitoring_interval)
 
 
 @click.group("jobs")

@@ -1,5 +1,18 @@
 """Running a worker: RQ's worker (with RQ's scheduler for retries and delayed
 jobs) plus, unless in burst mode, the cron process of :mod:`inbox.jobs.schedule`.
+
+Abandoned jobs. A worker killed with its work horse (``kill -9``, the machine
+gone) leaves its job in RQ's StartedJobRegistry. The job's execution is kept
+alive by a heartbeat every ``job_monitoring_interval`` seconds and expires
+that long plus 60 s after the last one; a worker's maintenance then takes it
+back (``StartedJobRegistry.cleanup``): retried when it has retries left (every
+job declares a ``Retry``), else moved to the failed jobs (``inbox jobs
+failed``). RQ runs maintenance every 600 s by default; ``inbox worker`` runs
+it every :data:`MAINTENANCE_INTERVAL` seconds (one worker per queue at a time:
+RQ takes a lock), so an abandoned job runs again within about
+``job_monitoring_interval + 60 + MAINTENANCE_INTERVAL`` seconds (2.5 minutes
+with the defaults) plus its first retry interval. A work horse killed alone
+(the OOM killer) is seen by its worker at once and retried the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +32,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
 log = logging.getLogger(__name__)
+MAINTENANCE_INTERVAL = 60  # seconds; RQ's default is 600
+JOB_MONITORING_INTERVAL = 30  # seconds; RQ's default
 
 
 def parse_queues(values: Sequence[str]) -> list[str]:
@@ -38,6 +53,8 @@ def run_worker(
     burst: bool = False,
     simple: bool = False,
     cron: bool = True,
+    maintenance_interval: int = MAINTENANCE_INTERVAL,
+    job_monitoring_interval: int = JOB_MONITORING_INTERVAL,
 ) -> bool:
     """Work until stopped (or, with ``burst``, until the queues are empty).
     Returns whether any job was processed."""
@@ -45,7 +62,9 @@ def run_worker(
 
     use_app(app)
     worker_class = SimpleWorker if simple else Worker
-    worker = worker_class(list(queues), connection=connection)
+    worker = worker_class(list(queues), connection=connection,
+                          maintenance_interval=maintenance_interval,
+                          job_monitoring_interval=job_monitoring_interval)
     cron_process = None
     if cron and not burst:
         # Forked like RQ's own scheduler process: it shares nothing but the
