@@ -8,21 +8,88 @@ crash never leaves a half-written blob under a valid name.
 Durability: ``put`` fsyncs each file by default. Bulk writers (an IMAP batch)
 pass ``durable=False`` and call :meth:`sync` once before committing the rows
 that point at the blobs: one flush of the file system instead of one per file.
+
+Limits (``blob_max_mb``, ``blob_min_free_mb``): a write that would take the
+store above ``max_bytes``, or leave less than ``min_free_bytes`` free on its
+file system, raises :class:`BlobStoreFull` before writing, and so does a
+write the file system refuses for want of space (ENOSPC, EDQUOT). Callers
+keep the input where it was (the IMAP cursor stays, the webhook event stays
+pending, the scan stays in its drop folder) so it is filed once space is
+freed. The store's size is counted by walking it, at most every
+``RECOUNT_SECONDS`` per process plus what this process wrote since, and always
+afresh before refusing: other processes' writes of the last seconds may take
+the store a little above the cap (a soft limit), a freed store is seen at once.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
+
+RECOUNT_SECONDS = 30.0
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+class BlobStoreFull(RuntimeError):  # noqa: N818 - reads as what happened, like ConnectionRefused
+    """No room for a blob: the configured limit, or the file system is full.
+    Not an ``OSError`` on purpose: a caller must not take it for unreadable input."""
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, max_bytes: int = 0, min_free_bytes: int = 0) -> None:
         self.root = Path(root)
+        self.max_bytes = max_bytes  # 0: no cap
+        self.min_free_bytes = min_free_bytes  # 0: write until the file system is full
         self._dirs: set[Path] = set()
         self._unsynced = False
+        self._used: int | None = None
+        self._counted_at = 0.0
+
+    # -- limits -------------------------------------------------------------
+
+    def usage(self) -> int:
+        """Bytes in the store now (a walk of it)."""
+        total = 0
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(folder, name)).st_size
+                except FileNotFoundError:
+                    continue
+        self._used, self._counted_at = total, time.monotonic()
+        return total
+
+    def check_room(self, size: int) -> None:
+        """Raise :class:`BlobStoreFull` when ``size`` more bytes do not fit."""
+        if self.min_free_bytes:
+            try:
+                st = os.statvfs(self.root if self.root.exists() else self.root.parent)
+            except OSError:
+                st = None
+            if st is not None and st.f_bavail * st.f_frsize - size < self.min_free_bytes:
+                raise BlobStoreFull(
+                    f"attachment store {self.root}: less than {self.min_free_bytes >> 20} MB "
+                    "would be left free on its file system (blob_min_free_mb)")
+        if not self.max_bytes:
+            return
+        stale = self._used is None or time.monotonic() - self._counted_at > RECOUNT_SECONDS
+        used = self.usage() if stale else self._used
+        assert used is not None
+        if used + size > self.max_bytes and not stale:
+            used = self.usage()  # never refuse on an old count: space may have been freed
+        if used + size > self.max_bytes:
+            raise BlobStoreFull(
+                f"attachment store {self.root} is full: {used >> 20} MB used, "
+                f"{size} bytes more would pass the limit of {self.max_bytes >> 20} MB "
+                "(blob_max_mb)")
+
+    def _wrote(self, size: int) -> None:
+        if self._used is not None:
+            self._used += size
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -34,10 +101,15 @@ class BlobStore:
         target = self.path(digest)
         if target.exists():
             return digest
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        self.check_room(len(data))
+        try:
+            if target.parent not in self._dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(target.parent)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except OSError as exc:
+            _raise_if_full(exc, self.root)
+            raise
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -47,22 +119,32 @@ class BlobStore:
                 else:
                     self._unsynced = True
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                _raise_if_full(exc, self.root)
             raise
+        self._wrote(len(data))
         return digest
 
     def put_file(self, source: Path, *, chunk: int = 1 << 20) -> str:
         """Copy a file in, hashing as it is read (one pass, bounded memory:
         a 40 MB scan is never held whole); durable like :meth:`put`."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.check_room(Path(source).stat().st_size)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        except OSError as exc:
+            _raise_if_full(exc, self.root)
+            raise
         digest = hashlib.sha256()
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        size = 0
         try:
             with os.fdopen(fd, "wb") as out, Path(source).open("rb") as src:
                 while block := src.read(chunk):
                     digest.update(block)
                     out.write(block)
+                    size += len(block)
                 out.flush()
                 os.fsync(out.fileno())
             name = digest.hexdigest()
@@ -74,9 +156,12 @@ class BlobStore:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._dirs.add(target.parent)
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                _raise_if_full(exc, self.root)
             raise
+        self._wrote(size)
         return name
 
     def sync(self) -> None:
@@ -90,3 +175,18 @@ class BlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def delete(self, sha256: str) -> bool:
+        """Remove a blob (gone already: False). The caller checks first that no
+        row refers to it any more: the same bytes are stored once for everyone
+        (inbox.privacy.blobrefs)."""
+        try:
+            self.path(sha256).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+
+def _raise_if_full(exc: OSError, root: Path) -> None:
+    if exc.errno in _NO_SPACE:
+        raise BlobStoreFull(f"attachment store {root}: the file system is full ({exc})") from exc

@@ -38,7 +38,8 @@ class IngestConfig:
             thread_window=timedelta(days=settings.thread_window_days),
             subjectless_window=timedelta(days=settings.subjectless_window_days),
             first_response=timedelta(hours=settings.first_response_hours),
-            blobs=BlobStore(settings.blob_dir),
+            blobs=BlobStore(settings.blob_dir, max_bytes=int(settings.blob_max_mb * 1048576),
+                            min_free_bytes=int(settings.blob_min_free_mb * 1048576)),
             deadlines=deadlines_of(settings),
             sla=sla_policies_of(settings),
         )

@@ -29,6 +29,7 @@ from channels.base import Inbound
 from channels.email.imap import AuthenticationFailed, ImapConnection, ImapUnavailable, connect
 from channels.email.parse import UnparseableMail, parse_email
 from config.email import Mailbox, MailboxConfigError
+from inbox.blobs import BlobStoreFull
 from inbox.database import Database
 from inbox.intake.analysis import KEY as ANALYSIS_KEY
 from inbox.intake.analysis import analyze
@@ -99,6 +100,8 @@ def parse_batch(
             out.append(Parsed(uid, inbound, raw))
         except UnparseableMail as exc:
             out.append(Parsed(uid, None, raw, f"unparseable mail: {exc}"))
+        except BlobStoreFull:
+            raise  # not the mail's fault: the batch waits, the cursor stays
         except Exception as exc:  # a parser bug must not stop the mailbox
             out.append(Parsed(uid, None, raw, f"parser error: {type(exc).__name__}: {exc}"))
     if cfg is not None:
@@ -135,6 +138,11 @@ def sync_mailbox(
             report.folders.append(_sync_folder(db, mailbox, conn, folder, now, since, pool))
     except ImapUnavailable as exc:
         mark_failed(db, mailbox, "error", f"connection lost: {exc}", now())
+        raise
+    except BlobStoreFull as exc:
+        # Nothing of the batch is filed and the cursor stays: the next sync
+        # after space is freed fetches the same mail again.
+        mark_failed(db, mailbox, "error", str(exc), now())
         raise
     finally:
         if connection is None:
