@@ -12,16 +12,16 @@ from rq import Retry
 from inbox import queueing
 from inbox.database import Database
 from inbox.jobs.base import job
+from inbox.jobs.locks import renewed_lock
 
 log = logging.getLogger(__name__)
-LOCK_TTL = 60 * 60
 
 
-@job("ocr", timeout=55 * 60, transaction=False)
+@job("ocr", timeout=55 * 60, retry=Retry(max=2, interval=[10, 60]), transaction=False)
 def ingest_drop_folders(db: Database) -> dict[str, int]:
     """Periodic: file every complete scan in each ``letters.drop_folders``
-    directory and move it to processed/ or failed/. One pass at a time (lock
-    in Redis); OCR runs in this job's own process pool."""
+    directory and move it to processed/ or failed/. One pass at a time (a
+    renewed lock in Redis, see inbox.jobs.locks); OCR runs in this job's own process pool."""
     from inbox.letters.folders import process_folder
     from inbox.letters.intake import LetterIntake
     from inbox.letters.pool import ocr_pool
@@ -30,27 +30,25 @@ def ingest_drop_folders(db: Database) -> dict[str, int]:
     folders = settings.letters.drop_folders
     if not folders:
         return {}
-    lock = queueing.app_connection(current_app).lock(
-        "inbox:letters:drop-folders", timeout=LOCK_TTL, blocking=False)
-    if not lock.acquire(blocking=False):
-        log.info("drop folders: the last pass is still running, skipped")
-        return {}
-    counts: dict[str, int] = {}
-    pool = ocr_pool(settings.letters.ocr_workers)
-    try:
-        intake = LetterIntake(db, settings, pool)
-        for folder in folders:
-            directory = Path(folder)
-            if not directory.is_dir():
-                log.error("drop folder %s does not exist", folder)
-                counts[folder] = -1
-                continue
-            outcomes = process_folder(intake, directory, lambda: datetime.now(UTC),
-                                      settle_seconds=settings.letters.settle_seconds)
-            counts[folder] = len(outcomes)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        lock.release()
+    with renewed_lock(queueing.app_connection(current_app), "inbox:letters:drop-folders") as taken:
+        if not taken:
+            log.info("drop folders: the last pass is still running, skipped")
+            return {}
+        counts: dict[str, int] = {}
+        pool = ocr_pool(settings.letters.ocr_workers)
+        try:
+            intake = LetterIntake(db, settings, pool)
+            for folder in folders:
+                directory = Path(folder)
+                if not directory.is_dir():
+                    log.error("drop folder %s does not exist", folder)
+                    counts[folder] = -1
+                    continue
+                outcomes = process_folder(intake, directory, lambda: datetime.now(UTC),
+                                          settle_seconds=settings.letters.settle_seconds)
+                counts[folder] = len(outcomes)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     return counts
 
 

@@ -11,18 +11,20 @@ from rq import Retry
 from inbox import queueing
 from inbox.database import Database
 from inbox.jobs.base import job
+from inbox.jobs.locks import renewed_lock
 
 log = logging.getLogger(__name__)
-SYNC_LOCK_TTL = 35 * 60
 AUTH_RETRY = timedelta(hours=1)
 
 
-@job("scheduled", timeout=30 * 60, transaction=False)
+@job("scheduled", timeout=30 * 60, retry=Retry(max=2, interval=[10, 60]), transaction=False)
 def sync_all_mailboxes(db: Database) -> dict[str, int]:
     """Periodic: one pass over every configured mailbox. A mailbox whose last
-    sync is still running (lock in Redis) is skipped; one with a wrong
+    sync is still running (a renewed lock in Redis, free again within a minute
+    of a worker's death) is skipped; one with a wrong
     password is left alone until its config changes (status auth_failed)."""
     from channels.email.imap import AuthenticationFailed, ImapUnavailable
+    from inbox.blobs import BlobStoreFull
     from inbox.mail.sync import sync_mailbox
 
     settings = current_app.config["SETTINGS"]
@@ -31,20 +33,18 @@ def sync_all_mailboxes(db: Database) -> dict[str, int]:
     for box in settings.mailboxes:
         if _auth_failed_recently(db, box.name):
             continue
-        lock = redis.lock(f"inbox:imap-sync:{box.name}", timeout=SYNC_LOCK_TTL, blocking=False)
-        if not lock.acquire(blocking=False):
-            log.info("mailbox %s: a sync is still running, skipped", box.name)
-            continue
-        try:
-            report = sync_mailbox(db, box, now=lambda: datetime.now(UTC))
-            filed[box.name] = report.filed
-        except AuthenticationFailed:
-            filed[box.name] = -1
-        except ImapUnavailable as exc:
-            log.warning("mailbox %s: %s (next periodic run retries)", box.name, exc)
-            filed[box.name] = -1
-        finally:
-            lock.release()
+        with renewed_lock(redis, f"inbox:imap-sync:{box.name}") as taken:
+            if not taken:
+                log.info("mailbox %s: a sync is still running, skipped", box.name)
+                continue
+            try:
+                report = sync_mailbox(db, box, now=lambda: datetime.now(UTC))
+                filed[box.name] = report.filed
+            except AuthenticationFailed:
+                filed[box.name] = -1
+            except (ImapUnavailable, BlobStoreFull) as exc:
+                log.warning("mailbox %s: %s (next periodic run retries)", box.name, exc)
+                filed[box.name] = -1
     return filed
 
 
