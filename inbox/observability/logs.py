@@ -26,6 +26,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:
@@ -41,8 +42,10 @@ _PHONE = re.compile(r"(?<![\w/.-])(\+?\(?\d[\d ().-]{5,18}\d)(?![\w/-])")
 _URL_SECRET = re.compile(r"(?i)\b(token|code|password|passwd|secret|signature|key)=[^&\s\"']+")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HANDLER_NAME = "inbox"
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(job_id)s] %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"
 JSON_FIELDS = ("asctime", "levelname", "name", "message", "request_id", "job_id", "job")
+_OWN_FIELDS = frozenset({"time", "level", "logger", "message", "request_id", "job_id", "job",
+                         "exc_info", "stack_info"})
 
 
 def redact(text: str) -> str:
@@ -69,13 +72,17 @@ def _looks_like_time_or_date(text: str) -> bool:
 
 
 class ContextFilter(logging.Filter):
-    """Adds ``request_id``, ``job_id`` and ``job`` to every record."""
+    """Adds ``request_id``, ``job_id`` and ``job`` to every record (``None``
+    outside a request or job; a job id RQ passed in ``extra`` is kept), and
+    ``context``, their short form for text lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id() or "-"
-        job_id, job_name = _current_job()
-        record.job_id = f" job={job_id}" if job_id else ""
-        record.job = job_name or ""
+        request_id = _request_id()
+        current_id, job_name = _current_job()
+        job_id = current_id or getattr(record, "job_id", None)
+        record.request_id, record.job_id = request_id, job_id
+        record.job = job_name or getattr(record, "job", None)
+        record.context = request_id or (f"job={job_id}" if job_id else "-")
         return True
 
 
@@ -104,7 +111,8 @@ class JsonLineFormatter(JsonFormatter):
 
     def __init__(self) -> None:
         super().__init__(list(JSON_FIELDS), rename_fields={
-            "asctime": "time", "levelname": "level", "name": "logger"}, json_ensure_ascii=False)
+            "asctime": "time", "levelname": "level", "name": "logger"}, json_ensure_ascii=False,
+            reserved_attrs=[*RESERVED_ATTRS, "context"])
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
@@ -113,12 +121,20 @@ class JsonLineFormatter(JsonFormatter):
         return redact(str(super().formatException(ei)))
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        job_id = log_data.get("job_id") or ""
-        log_data["job_id"] = job_id.removeprefix(" job=") or None
-        log_data["job"] = log_data.get("job") or None
-        if log_data.get("request_id") == "-":
-            log_data["request_id"] = None
-        return log_data
+        # What a library passed in ``extra`` (RQ: the job's arguments) is
+        # masked like the message.
+        return {key: value if key in _OWN_FIELDS else _redact_value(value)
+                for key, value in log_data.items()}
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact_value(item) for key, item in value.items()}
+    return value
 
 
 class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

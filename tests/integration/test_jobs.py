@@ -111,13 +111,13 @@ def inbox_env(settings: Settings) -> dict[str, str]:
 
 
 def run_inbox(
-    settings: Settings, *args: str, timeout: int = 120
+    settings: Settings, *args: str, timeout: int = 120, env_extra: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`inbox ARGS` in a new process, as an operator would run it."""
     return subprocess.run(
         [sys.executable, "-c", "from inbox.cli import main; main()", *args],
-        env=inbox_env(settings), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-        check=False,
+        env=inbox_env(settings) | (env_extra or {}), cwd=ROOT, capture_output=True, text=True,
+        timeout=timeout, check=False,
     )
 
 
