@@ -5,10 +5,12 @@
 Flags on the command line (or ``GUNICORN_CMD_ARGS``) override what is here;
 ``WEB_CONCURRENCY`` sets the number of processes as gunicorn always reads it.
 
-* ``gthread`` workers: a request mostly waits for PostgreSQL and Redis, so a
-  few threads per process serve more at once for little memory. Each thread
-  may hold one database connection: keep ``database_pool_size`` at least
-  ``threads`` (5 ≥ 4 by default).
+* ``sync`` workers, ``2 × cores + 1`` of them: measured on the queue pages
+  (docs/design.md "Measured here"), two sync processes served as fast as four
+  on two cores, and gthread (2 × 4 threads) had the worse tail (p95 224 ms
+  against 146). A sync process holds at most one database connection at a
+  time, so the pool never grows past one or two per process. Slow clients
+  are the reverse proxy's job (it buffers), as with any sync worker.
 * No access log from gunicorn: its request line carries paths and query
   strings with tokens and search terms. The app logs each request itself with
   the URL rule, the status, the time and the request id (inbox.observability).
@@ -27,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
-worker_class = "gthread"
-threads = 4
+worker_class = "sync"
 timeout = 60  # a request longer than this is a bug; the worker is restarted
 graceful_timeout = 30
 keepalive = 5

@@ -1,5 +1,5 @@
 """The production layout of docs/deploy.md, as processes: gunicorn with
-``inbox.gunicorn_conf`` (two gthread processes) and an ``inbox worker``, on
+``inbox.gunicorn_conf`` (two processes) and an ``inbox worker``, on
 PostgreSQL and Redis. Counters from both web processes add up in /metrics, and
 /readyz sees the worker."""
 
