@@ -1,4 +1,5 @@
-"""Merging two customers (and undoing it), audited.
+"""Finding a customer by what staff know of them; merging two customers (and
+undoing it), audited.
 
 A merge moves everything of ``source`` to ``target``: identities, policies,
 account issues, threads and messages; ``source`` stays as a tombstone pointing
@@ -14,7 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from claims.models import AccountIssue, Customer, CustomerIdentity, CustomerMerge, Policy
+from claims.identifiers import normalize_identity
+from claims.models import (
+    AccountIssue,
+    Claim,
+    Customer,
+    CustomerIdentity,
+    CustomerMerge,
+    Policy,
+)
 from inbox import audit
 from inbox.models import Message, Thread
 
@@ -39,6 +48,39 @@ def surviving(session: Session, customer: Customer) -> tuple[Customer, list[int]
         passed.append(customer.id)
         customer = session.get(Customer, customer.merged_into_id) or customer
     return customer, passed
+
+
+def find_customer(session: Session, given: str, region: str) -> Customer | None:
+    """The customer ``given`` names, as support staff would name them: the id
+    (digits, no leading zero, up to 8 of them), or an email address, a phone
+    number (international or as dialled in ``region``), a customer reference,
+    or a policy or claim number they hold. Identities are normalised as ingest
+    stores them (claims.identifiers); a merged customer gives its survivor."""
+    given = given.strip()
+    if not given:
+        return None
+    found: Customer | None = None
+    if given.isdigit() and not given.startswith("0") and len(given) <= 8:
+        found = session.get(Customer, int(given))
+    for kind in ("email", "phone", "customer_ref") if found is None else ():
+        value = normalize_identity(kind, given, region)
+        if value is None:
+            continue
+        found = session.scalars(sa.select(Customer).join(CustomerIdentity).where(
+            CustomerIdentity.kind == kind, CustomerIdentity.value == value)).first()
+        if found is not None:
+            break
+    if found is None:
+        found = session.scalars(sa.select(Customer).where(Customer.ref == given)).first()
+    if found is None:
+        number = given.upper()
+        owner = session.scalar(sa.select(Policy.customer_id).where(
+            sa.func.upper(Policy.number) == number))
+        if owner is None:
+            owner = session.scalar(sa.select(Policy.customer_id).join(
+                Claim, Claim.policy_id == Policy.id).where(sa.func.upper(Claim.number) == number))
+        found = session.get(Customer, owner) if owner is not None else None
+    return surviving(session, found)[0] if found is not None else None
 
 
 def merge_customers(

@@ -75,12 +75,14 @@ def _register() -> None:
         book,
         canned,
         claims,
+        customers,
         dashboard,
         demo,
         export,
         intake,
         letters,
         portal,
+        retention,
         serve,
         sla,
         sync,
@@ -88,8 +90,8 @@ def _register() -> None:
         users,
     )
 
-    for module in (account_issues, book, canned, claims, dashboard, demo, export, intake,
-                   letters, portal, serve, sla, sync, tokens, users):
+    for module in (account_issues, book, canned, claims, customers, dashboard, demo, export,
+                   intake, letters, portal, retention, serve, sla, sync, tokens, users):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,7 +1,8 @@
 """``inbox export ...``: data out as JSON Lines (UTF-8, one object a line) on stdout.
 
 A group, so more exports can be added beside ``threads``; the queries and the
-shape of each object live in :mod:`inbox.export`.
+shape of each object live in :mod:`inbox.export`, and for ``customer`` (a
+subject-access export) in :mod:`inbox.privacy.export`.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from inbox.cli import Context, pass_context
+from inbox.cli.customers import actor_option
 from inbox.models.threads import THREAD_STATUSES
 
 
@@ -62,6 +66,62 @@ def export_threads(obj: Context, statuses: tuple[str, ...], since: datetime | No
 
     with obj.transaction() as session:
         _write_lines(threads(session, statuses=statuses, since=since))
+
+
+@export.command("customer")
+@click.argument("customer")
+@click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also copy their files (raw mail, attachments, recordings, scans) into "
+                   "this folder, each named by its sha256 as the records say.")
+@actor_option
+@pass_context
+def export_customer(obj: Context, customer: str, files_dir: Path | None,
+                    actor: str | None) -> None:
+    """Everything held about CUSTOMER (id, email address, phone number, customer
+    reference, policy or claim number), for a subject-access request: one JSON
+    object a line, each with a "record" key (export, customer, identity, policy,
+    claim, account_issue, thread, message, outbound, letter_review,
+    portal_sign_in, portal_session, channel_event, failed_intake, audit,
+    summary). The export is recorded in the audit log (who, when, how many
+    records; no content)."""
+    from db import utcnow
+    from inbox import audit
+    from inbox.cli.customers import resolve_actor, resolve_customer
+    from inbox.intake.core import CONFIG_KEY
+    from inbox.privacy.export import customer_export
+
+    now = utcnow()
+    with obj.transaction() as session:
+        customer_id = resolve_customer(obj, session, customer)
+        actor_id, who = resolve_actor(session, actor)
+    copy = None
+    if files_dir is not None:
+        files_dir.mkdir(parents=True, exist_ok=True)
+        blobs = obj.app.extensions["inbox.db"].info[CONFIG_KEY].blobs
+
+        def copy(sha: str) -> str:
+            shutil.copyfile(blobs.path(sha), files_dir / sha)
+            return sha
+
+    summary: dict[str, Any] = {}
+
+    def tracked(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if item["record"] == "summary":
+                summary.update(item)
+            yield item
+
+    try:
+        with obj.transaction() as session:
+            _write_lines(tracked(customer_export(session, customer_id, now, copy=copy)))
+    finally:
+        # After the read transaction: SQLite lets one writer in at a time.
+        with obj.transaction() as session:
+            audit.record_event(
+                session, "customers", customer_id, "customer.exported", now,
+                actor_id=actor_id, actor=who, complete=bool(summary),
+                records=sum((summary.get("counts") or {}).values()),
+                files=summary.get("files", 0))
 
 
 def _write_lines(items: Iterable[dict[str, Any]]) -> None:
