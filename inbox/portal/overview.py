@@ -197,7 +197,7 @@ def messages_of(session: Session, thread: Thread) -> list[MessageView]:
         # A call's text is the rep's summary or a transcript: not shown.
         text="" if m.channel == "call" else m.text,
         files=[FileView(a.id, a.filename, a.size, a.content_type)
-               for a in m.attachments if not a.inline])
+               for a in m.attachments if not a.inline and a.removed_at is None])
         for m in messages]
 
 
@@ -207,6 +207,7 @@ def own_attachment(session: Session, customer_id: int, attachment_id: int) -> At
         sa.select(Attachment).join(Message, Attachment.message_id == Message.id)
         .join(Thread, Message.thread_id == Thread.id)
         .where(Attachment.id == attachment_id, Thread.customer_id == customer_id,
+               Attachment.removed_at.is_(None),
                Thread.merged_into_id.is_(None),
                Message.direction.in_(VISIBLE_DIRECTIONS), Message.channel != "note")
     ).first()

@@ -301,6 +301,8 @@ def file(attachment_id: int) -> Any:
     if found is None:
         abort(404)
     blobs = s.info[CONFIG_KEY].blobs
+    if not blobs.exists(found.sha256):  # removed (retention, erasure): no 500
+        abort(404)
     return send_file(blobs.path(found.sha256), mimetype=found.content_type,
                      as_attachment=True, download_name=found.filename or "file")
 

@@ -20,7 +20,7 @@ from inbox.models import Message, Thread
 from inbox.queueing import QueueUnavailableError, connect
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
-from inbox.workspace.calls import call_details, recording_sha256
+from inbox.workspace.calls import call_details, recording_removed, recording_sha256
 from inbox.workspace.presence import Presence, PresenceError
 from inbox.workspace.thread_ops import ThreadOpError, merge_threads, move_message, split_thread
 
@@ -163,7 +163,7 @@ def recording(message_id: int) -> Response:
     if message is None or message.channel != "call":
         abort(404)
     sha = recording_sha256(message)
-    if sha is None:
+    if sha is None or recording_removed(message, sha):
         abort(404)
     path = session.info[CONFIG_KEY].blobs.path(sha)
     if not path.exists():

@@ -28,7 +28,7 @@ class CallDetails:
     voicemail: bool
     summary: str
     transcript: str
-    # stored | fetching | refused | none
+    # stored | fetching | refused | removed (by the retention policy) | none
     recording: str
     recording_error: str = ""
 
@@ -46,6 +46,11 @@ def recording_sha256(message: Message) -> str | None:
     return None
 
 
+def recording_removed(message: Message, sha256: str) -> bool:
+    """The retention policy removed this recording (inbox.privacy.retention)."""
+    return any(a.sha256 == sha256 and a.removed_at is not None for a in message.attachments)
+
+
 def call_details(message: Message) -> CallDetails | None:
     if message.channel != "call":
         return None
@@ -57,7 +62,10 @@ def call_details(message: Message) -> CallDetails | None:
         summary = text[: len(text) - len(transcript)].strip()
     url = extras.get("recording_url")
     errors = extras.get(ERRORS_KEY) or {}
-    if recording_sha256(message):
+    sha = recording_sha256(message)
+    if sha and recording_removed(message, sha):
+        recording, error = "removed", ""
+    elif sha:
         recording, error = "stored", ""
     elif url and url in errors:
         recording, error = "refused", str(errors[url])
