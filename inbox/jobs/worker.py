@@ -45,6 +45,21 @@ def parse_queues(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(names)) or list(QUEUES)
 
 
+def prepare_for_work_horses(app: Flask) -> None:
+    """Build here, once, what jobs would otherwise build in every work horse.
+
+    RQ forks a work horse per job, and whatever a horse builds dies with it.
+    The language detector (lingua, six high-accuracy models: ~1 s of CPU and
+    ~200 MB) was built on first use, so every job that filed a text (an SMS,
+    a portal message, a letter, a call with a transcript) built it anew:
+    bench/load.py found the intake worker spending ~1 s of CPU per SMS. Built
+    in the parent it is inherited by every horse, copy-on-write.
+    """
+    from inbox.intake.language import detect_language
+
+    detect_language("warming up the language models", app.config["SETTINGS"].languages)
+
+
 def run_worker(
     app: Flask,
     connection: redis.Redis,
@@ -61,6 +76,7 @@ def run_worker(
     from rq import SimpleWorker, Worker
 
     use_app(app)
+    prepare_for_work_horses(app)
     worker_class = SimpleWorker if simple else Worker
     worker = worker_class(list(queues), connection=connection,
                           maintenance_interval=maintenance_interval,
