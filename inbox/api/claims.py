@@ -16,6 +16,7 @@ from claims.models import Claim, ClaimEvent, Policy
 from claims.workflow import IllegalTransition
 from inbox.api import fail, out
 from inbox.api.schemas import (
+    ROW_ID,
     ClaimActionIn,
     ClaimActionOut,
     ClaimArgs,
@@ -58,7 +59,7 @@ def claims(args: dict[str, Any]) -> dict[str, Any]:
     return paged([out.claim(c) for c in rows], total, args)
 
 
-@blp.route("/claims/<int:claim_id>")
+@blp.route(f"/claims/<{ROW_ID}:claim_id>")
 @requires("thread.view")
 @blp.response(200, ClaimDetail)
 def claim(claim_id: int) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def claim(claim_id: int) -> dict[str, Any]:
     } for e in events]}
 
 
-@blp.route("/claims/<int:claim_id>/actions", methods=["POST"])
+@blp.route(f"/claims/<{ROW_ID}:claim_id>/actions", methods=["POST"])
 @requires("claim.act")
 @blp.arguments(ClaimActionIn)
 @blp.response(200, ClaimActionOut)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from claims.identifiers import normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
 from inbox.api import fail, out
-from inbox.api.schemas import CustomerArgs, CustomerDetail, CustomerPage, paged
+from inbox.api.schemas import ROW_ID, CustomerArgs, CustomerDetail, CustomerPage, paged
 from inbox.models import Thread
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
@@ -49,7 +49,7 @@ def customers(args: dict[str, Any]) -> dict[str, Any]:
     return paged([out.customer(c) for c in rows], total, args)
 
 
-@blp.route("/customers/<int:customer_id>")
+@blp.route(f"/customers/<{ROW_ID}:customer_id>")
 @requires("thread.view")
 @blp.response(200, CustomerDetail)
 def customer(customer_id: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 
 from channels.base import CHANNELS
 from inbox.api import fail
-from inbox.api.schemas import Schema
+from inbox.api.schemas import Schema, row_id
 from inbox.metrics.dashboard import as_dict, dashboard
 from inbox.metrics.query import DashboardError, parse_query
 from inbox.web import db_session, settings
@@ -30,7 +30,7 @@ class DashboardArgs(Schema):
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     team = fields.String(validate=validate.Length(max=64), metadata={
         "description": "A team; `-` for facts without a team."})
-    rep = fields.Integer(validate=validate.Range(min=1), metadata={"description": "A user id."})
+    rep = row_id(metadata={"description": "A user id."})
 
 
 class StatOut(Schema):

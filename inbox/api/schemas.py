@@ -12,6 +12,12 @@ from marshmallow import fields, validate
 from inbox.workspace.queue import CHANNELS, STATUSES, VIEWS
 
 MAX_PER_PAGE = 100
+# Ids are INTEGER columns (int4 on PostgreSQL): a larger number is no row, and
+# sent to the database it is an error, not "not found". Pages end well before
+# an OFFSET overflows.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+ROW_ID = f"int(min=1, max={MAX_ID})"  # the URL converter of a path's id: 404 outside
 
 
 class Schema(ma.Schema):
@@ -20,9 +26,18 @@ class Schema(ma.Schema):
         unknown = ma.RAISE
 
 
+def row_id(**kwargs: Any) -> fields.Integer:
+    """A row's id in a query or a body (422 outside 1..MAX_ID)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def page_number(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), **kwargs)
+
+
 # --- paging ---------------------------------------------------------------------
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = page_number()
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
@@ -77,7 +92,7 @@ class QueueArgs(PageArgs):
     status = fields.String(load_default="open", validate=validate.OneOf(STATUSES))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     issue_type = fields.String()
-    assignee = fields.Integer(metadata={"description": "A user id."})
+    assignee = row_id(metadata={"description": "A user id."})
     team = fields.String()
     language = fields.String()
 
@@ -108,7 +123,7 @@ QueuePage = page_of(ThreadSummary, "QueuePage")
 
 
 class ThreadUpdate(Schema):
-    assignee_id = fields.Integer(allow_none=True, metadata={
+    assignee_id = row_id(allow_none=True, metadata={
         "description": "A user id, or null to unassign."})
     status = fields.String(validate=validate.OneOf(STATUSES))
     priority = fields.String(validate=validate.OneOf(("low", "normal", "high", "urgent")))
@@ -232,7 +247,7 @@ CustomerPage = page_of(CustomerOut, "CustomerPage")
 class ClaimArgs(PageArgs):
     number = fields.String()
     status = fields.String()
-    customer_id = fields.Integer()
+    customer_id = row_id()
 
 
 class ClaimOut(ClaimRef):
@@ -267,7 +282,7 @@ ClaimPage = page_of(ClaimOut, "ClaimPage")
 class ClaimActionIn(Schema):
     action = fields.String(required=True, metadata={"description": (
         "A workflow step (e.g. review, approve, deny, escalate) or request_info.")})
-    thread_id = fields.Integer(allow_none=True)
+    thread_id = row_id(allow_none=True)
     amount = fields.Decimal(allow_none=True, as_string=True)
     reason = fields.String(load_default="")
     reason_code = fields.String(load_default="")

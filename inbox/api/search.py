@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from inbox.api import fail
-from inbox.api.schemas import MAX_PER_PAGE, Schema
+from inbox.api.schemas import MAX_PER_PAGE, Schema, page_number
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 from inbox.workspace.search import KINDS, SearchError, search
@@ -23,7 +23,7 @@ class SearchArgs(Schema):
                        "number, email address, phone number or customer reference."})
     kind = fields.List(fields.String(validate=validate.OneOf(KINDS)), metadata={
         "description": "Only these kinds (repeat the parameter); default all."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = page_number()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from inbox.api import fail, out
 from inbox.api.schemas import (
+    ROW_ID,
     MessagePage,
     NoteIn,
     NoteOut,
@@ -77,7 +78,7 @@ def next_thread() -> Any:
     return _summary(session, _thread(taken.id), now)
 
 
-@blp.route("/threads/<int:thread_id>")
+@blp.route(f"/threads/<{ROW_ID}:thread_id>")
 @requires("thread.view")
 @blp.response(200, ThreadOut)
 def get_thread(thread_id: int) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def get_thread(thread_id: int) -> dict[str, Any]:
             "pending_replies": [out.outbound(r) for r in pending]}
 
 
-@blp.route("/threads/<int:thread_id>", methods=["PATCH"])
+@blp.route(f"/threads/<{ROW_ID}:thread_id>", methods=["PATCH"])
 @requires("thread.assign")
 @blp.arguments(ThreadUpdate)
 @blp.response(200, ThreadSummary)
@@ -113,7 +114,7 @@ def update_thread(change: dict[str, Any], thread_id: int) -> dict[str, Any]:
     return _summary(session, thread, now)
 
 
-@blp.route("/threads/<int:thread_id>/messages")
+@blp.route(f"/threads/<{ROW_ID}:thread_id>/messages")
 @requires("thread.view")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, MessagePage)
@@ -134,7 +135,7 @@ def messages(args: dict[str, Any], thread_id: int) -> dict[str, Any]:
     return paged([out.message(r, authors) for r in rows], total, args)
 
 
-@blp.route("/threads/<int:thread_id>/replies", methods=["POST"])
+@blp.route(f"/threads/<{ROW_ID}:thread_id>/replies", methods=["POST"])
 @requires("thread.reply")
 @blp.arguments(ReplyIn)
 @blp.response(202, OutboundOut)
@@ -162,7 +163,7 @@ def reply(body: dict[str, Any], thread_id: int) -> dict[str, Any]:
     return out.outbound(row)
 
 
-@blp.route("/threads/<int:thread_id>/notes", methods=["POST"])
+@blp.route(f"/threads/<{ROW_ID}:thread_id>/notes", methods=["POST"])
 @requires("thread.note")
 @blp.arguments(NoteIn)
 @blp.response(201, NoteOut)
