@@ -159,7 +159,7 @@ def _claims(session: Session, scope: Scope) -> Iterator[dict[str, Any]]:
 
 
 def _messages(session: Session, scope: Scope, files: _Files) -> Iterator[dict[str, Any]]:
-    staff = dict(session.execute(sa.select(User.id, User.name)))
+    staff: dict[int, str] = dict(session.execute(sa.select(User.id, User.name)).all())
     query = (sa.select(Message).where(scope.messages_where()).order_by(Message.id)
              .limit(CHUNK).options(selectinload(Message.attachments)))
     last = 0

@@ -21,12 +21,14 @@ the counts (``retention.applied``, entity ``retention`` 0).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from config.retention import RetentionSettings
 from inbox import audit
@@ -63,10 +65,8 @@ def apply_retention(session: Session, settings: RetentionSettings, now: datetime
                 Message.received_at < cutoff).order_by(Message.id).limit(limit)).all()
         ids = [r.id for r in rows]
         shas.update(r.raw_ref for r in rows)
-        for start in range(0, len(ids), 500):
-            session.execute(sa.update(Message).where(Message.id.in_(ids[start:start + 500]))
-                            .values(raw_ref=None, raw_removed_at=now)
-                            .execution_options(synchronize_session=False))
+        _by_ids(session, ids, lambda part: sa.update(Message).where(Message.id.in_(part))
+                .values(raw_ref=None, raw_removed_at=now))
         run.raw_mail = len(ids)
     if settings.recording_days:
         cutoff = now - timedelta(days=settings.recording_days)
@@ -78,10 +78,8 @@ def apply_retention(session: Session, settings: RetentionSettings, now: datetime
             .order_by(Attachment.id).limit(limit)).all()
         ids = [r.id for r in rows]
         shas.update(r.sha256 for r in rows)
-        for start in range(0, len(ids), 500):
-            session.execute(sa.update(Attachment).where(Attachment.id.in_(ids[start:start + 500]))
-                            .values(removed_at=now)
-                            .execution_options(synchronize_session=False))
+        _by_ids(session, ids, lambda part: sa.update(Attachment).where(Attachment.id.in_(part))
+                .values(removed_at=now))
         run.recordings = len(ids)
     if settings.failed_intake_days:
         cutoff = now - timedelta(days=settings.failed_intake_days)
@@ -90,10 +88,8 @@ def apply_retention(session: Session, settings: RetentionSettings, now: datetime
                 FailedIntake.updated_at < cutoff).order_by(FailedIntake.id).limit(limit)).all()
         ids = [r.id for r in rows]
         shas.update(r.raw_ref for r in rows if r.raw_ref)
-        for start in range(0, len(ids), 500):
-            session.execute(sa.delete(FailedIntake).where(
-                FailedIntake.id.in_(ids[start:start + 500]))
-                .execution_options(synchronize_session=False))
+        _by_ids(session, ids, lambda part: sa.delete(FailedIntake).where(
+            FailedIntake.id.in_(part)))
         run.failed_intakes = len(ids)
     if shas:
         run.blobs = delete_unreferenced_after_commit(session, shas)
@@ -103,3 +99,12 @@ def apply_retention(session: Session, settings: RetentionSettings, now: datetime
         audit.record_event(session, "retention", 0, "retention.applied", now, **data)
         session.flush()
     return run
+
+
+def _by_ids(session: Session, ids: list[int],
+            statement: Callable[[list[int]], Executable]) -> None:
+    """Run ``statement(part)`` for 500 ids at a time (SQLite's bind limit), in
+    bulk: the session is expired afterwards, not synchronised row by row."""
+    for start in range(0, len(ids), 500):
+        session.execute(statement(ids[start:start + 500]).execution_options(
+            synchronize_session=False))
