@@ -4,6 +4,7 @@ schema that dumps it; what comes in is validated before a view runs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
@@ -24,6 +25,29 @@ class Schema(ma.Schema):
     class Meta:
         ordered = True
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_nul(self, data: Any, **_: Any) -> Any:
+        """PostgreSQL's text cannot hold NUL: a field with one is a 422 naming
+        it here, not a database error later."""
+        if not isinstance(data, Mapping):
+            return data  # marshmallow refuses it as it is
+        names = (field.data_key or name for name, field in self.load_fields.items())
+        bad = {name: ["must not contain NUL (\\u0000)"] for name in names
+               if name in data and _has_nul(data[name])}
+        if bad:
+            raise ma.ValidationError(bad)
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 def row_id(**kwargs: Any) -> fields.Integer:

@@ -32,3 +32,17 @@ def test_ids_and_pages_beyond_the_columns_are_404_or_422(
     refused = client.patch(f"/api/v1/threads/{story['thread']}", headers=bearer(token),
                            json={"assignee_id": 2**40})
     assert "assignee_id" in refused.get_json()["errors"]["json"]
+
+
+def test_nul_characters_are_422_naming_the_field(
+        app: Flask, committed_db: Database, story: dict[str, int]) -> None:  # noqa: F811
+    client = app.test_client()
+    _, token = token_for(committed_db)
+    refused = client.get("/api/v1/customers?q=%00", headers=bearer(token))
+    assert (refused.status_code, list(refused.get_json()["errors"]["query"])) == (422, ["q"])
+    refused = client.post(f"/api/v1/threads/{story['thread']}/notes", headers=bearer(token),
+                          json={"text": "a\x00b"})
+    assert (refused.status_code, list(refused.get_json()["errors"]["json"])) == (422, ["text"])
+    refused = client.post(f"/api/v1/claims/{story['claim']}/actions", headers=bearer(token),
+                          json={"action": "start_review", "items": ["\x00"]})
+    assert refused.status_code == 422
