@@ -5,6 +5,7 @@ schema that dumps it; what comes in is validated before a view runs
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -48,6 +49,31 @@ def _has_nul(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     return False
+
+
+# --- money ------------------------------------------------------------------------
+# Amounts are decimal strings ("1200.00"), never floats; the columns are
+# NUMERIC(12, 2). apispec documents a Decimal field as a number whatever it
+# dumps, so the type is given here.
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+MONEY_DOC = {"type": "string", "format": "decimal", "example": "1200.00"}
+
+
+def money(**kwargs: Any) -> fields.Decimal:
+    """An amount the API gives out."""
+    return fields.Decimal(as_string=True, metadata=MONEY_DOC, **kwargs)
+
+
+def _storable_amount(value: Decimal) -> None:
+    if not (value.is_finite() and 0 <= value < 10**10 and value == round(value, 2)):
+        raise ma.ValidationError("an amount of at most 10 digits and 2 decimals, "
+                                 "e.g. 1200.00")
+
+
+def money_in(**kwargs: Any) -> fields.Decimal:
+    """An amount the API takes: a string (or a JSON number) that fits NUMERIC(12, 2)."""
+    return fields.Decimal(as_string=True, validate=_storable_amount,
+                          metadata={**MONEY_DOC, "pattern": AMOUNT_PATTERN}, **kwargs)
 
 
 def row_id(**kwargs: Any) -> fields.Integer:
@@ -246,8 +272,8 @@ class PolicyOut(Schema):
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
     renewal_date = fields.Date(allow_none=True)
-    coverage_limit = fields.Decimal(as_string=True, allow_none=True)
-    deductible = fields.Decimal(as_string=True, allow_none=True)
+    coverage_limit = money(allow_none=True)
+    deductible = money(allow_none=True)
     exclusions = fields.List(fields.String())
 
 
@@ -279,8 +305,8 @@ class ClaimOut(ClaimRef):
     customer = fields.Nested(CustomerRef)
     loss_date = fields.Date(allow_none=True)
     cause = fields.String(allow_none=True)
-    amount_claimed = fields.Decimal(as_string=True, allow_none=True)
-    amount_approved = fields.Decimal(as_string=True, allow_none=True)
+    amount_claimed = money(allow_none=True)
+    amount_approved = money(allow_none=True)
     description = fields.String()
     created_at = fields.AwareDateTime()
 
@@ -307,7 +333,7 @@ class ClaimActionIn(Schema):
     action = fields.String(required=True, metadata={"description": (
         "A workflow step (e.g. review, approve, deny, escalate) or request_info.")})
     thread_id = row_id(allow_none=True)
-    amount = fields.Decimal(allow_none=True, as_string=True)
+    amount = money_in(allow_none=True)
     reason = fields.String(load_default="")
     reason_code = fields.String(load_default="")
     items = fields.List(fields.String(), load_default=list, metadata={

@@ -46,3 +46,22 @@ def test_nul_characters_are_422_naming_the_field(
     refused = client.post(f"/api/v1/claims/{story['claim']}/actions", headers=bearer(token),
                           json={"action": "start_review", "items": ["\x00"]})
     assert refused.status_code == 422
+
+
+def test_amounts_are_documented_as_the_decimal_strings_they_are(
+        app: Flask, committed_db: Database, story: dict[str, int]) -> None:  # noqa: F811
+    client = app.test_client()
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for schema, field in (("PolicyOut", "coverage_limit"), ("PolicyOut", "deductible"),
+                          ("ClaimOut", "amount_claimed"), ("ClaimOut", "amount_approved"),
+                          ("ClaimActionIn", "amount")):
+        assert schemas[schema]["properties"][field]["type"] == "string", (schema, field)
+    _, token = token_for(committed_db, "supervisor")
+    claim = client.get(f"/api/v1/claims/{story['claim']}", headers=bearer(token)).get_json()
+    assert claim["amount_claimed"] == "900.00"
+    url = f"/api/v1/claims/{story['claim']}/actions"
+    for amount in ("1e400", "12345678901", "1.005", "-5", "NaN"):
+        refused = client.post(url, headers=bearer(token), json={"action": "approve",
+                                                                 "amount": amount})
+        assert refused.status_code == 422, amount
+        assert "amount" in refused.get_json()["errors"]["json"], amount
