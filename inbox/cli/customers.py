@@ -28,7 +28,10 @@ def resolve_actor(session: Session, email: str | None) -> tuple[int | None, str]
     from inbox.models import User
 
     if not email:
-        return None, f"os:{getpass.getuser()}"
+        try:
+            return None, f"os:{getpass.getuser()}"
+        except (OSError, KeyError):  # no login name and no passwd entry (a container)
+            return None, "os:unknown"
     user_id = session.scalar(sa.select(User.id).where(
         sa.func.lower(User.email) == email.strip().lower()))
     if user_id is None:
