@@ -205,3 +205,17 @@ def test_a_jobs_log_lines_carry_its_id_and_no_address(
     assert ours[0]["message"] == "no customer for m…@example.gr"
     assert ours[0]["job_id"] == job.id
     assert ours[0]["job"] == "tests.integration.test_ops.log_and_fail"
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(
+    settings: Settings, committed_db: Database,
+) -> None:
+    from flask import request
+
+    seen: list[str | None] = []
+    for hops in (0, 1):
+        with app_on_redis(settings, CLOSED_PORT_REDIS, proxy_hops=hops) as app:
+            app.before_request(lambda: seen.append(request.remote_addr))
+            app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"},
+                                  environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen == ["10.0.0.2", "203.0.113.9"]
