@@ -76,6 +76,16 @@ def money_in(**kwargs: Any) -> fields.Decimal:
                           metadata={**MONEY_DOC, "pattern": AMOUNT_PATTERN}, **kwargs)
 
 
+def not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("must not be blank")
+
+
+# Documented as a pattern (some character that is not a space) so that the
+# document says what the validator refuses.
+NOT_BLANK_DOC = {"pattern": r"\S"}
+
+
 def row_id(**kwargs: Any) -> fields.Integer:
     """A row's id in a query or a body (422 outside 1..MAX_ID)."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
@@ -234,7 +244,8 @@ class ThreadOut(ThreadSummary):
 class ReplyIn(Schema):
     channel = fields.String(load_default="email", validate=validate.OneOf(
         ("email", "sms", "letter")))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
+    body = fields.String(required=True, validate=[validate.Length(min=1, max=100_000), not_blank],
+                         metadata=NOT_BLANK_DOC)
     seen_inbound = fields.AwareDateTime(allow_none=True, metadata={"description": (
         "The last customer message time the writer had seen (the thread's "
         "last_inbound_at). If the customer wrote since, the reply is refused "
@@ -242,7 +253,8 @@ class ReplyIn(Schema):
 
 
 class NoteIn(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=20_000), not_blank],
+                         metadata=NOT_BLANK_DOC)
 
 
 class NoteOut(Schema):

@@ -65,3 +65,17 @@ def test_amounts_are_documented_as_the_decimal_strings_they_are(
                                                                  "amount": amount})
         assert refused.status_code == 422, amount
         assert "amount" in refused.get_json()["errors"]["json"], amount
+
+
+def test_blank_notes_and_replies_are_422_naming_the_field(
+        app: Flask, committed_db: Database, story: dict[str, int]) -> None:  # noqa: F811
+    client = app.test_client()
+    _, token = token_for(committed_db)
+    thread = f"/api/v1/threads/{story['thread']}"
+    for url, body, field in ((f"{thread}/notes", {"text": " \n\t"}, "text"),
+                             (f"{thread}/replies", {"channel": "letter", "body": "  "}, "body")):
+        refused = client.post(url, headers=bearer(token), json=body)
+        assert refused.status_code == 422, url
+        assert field in refused.get_json()["errors"]["json"], url
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert spec["NoteIn"]["properties"]["text"]["pattern"] == r"\S"
