@@ -11,6 +11,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from claims.workflow import ACTIONS
 from inbox.workspace.queue import CHANNELS, STATUSES, VIEWS
 
 MAX_PER_PAGE = 100
@@ -20,6 +21,7 @@ MAX_PER_PAGE = 100
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 ROW_ID = f"int(min=1, max={MAX_ID})"  # the URL converter of a path's id: 404 outside
+CLAIM_ACTIONS = tuple(ACTIONS)  # request_info among them
 
 
 class Schema(ma.Schema):
@@ -342,8 +344,10 @@ ClaimPage = page_of(ClaimOut, "ClaimPage")
 
 
 class ClaimActionIn(Schema):
-    action = fields.String(required=True, metadata={"description": (
-        "A workflow step (e.g. review, approve, deny, escalate) or request_info.")})
+    action = fields.String(required=True, validate=validate.OneOf(CLAIM_ACTIONS), metadata={
+        "description": "A workflow step, or request_info (ask the customer for documents); "
+                       "a step the claim's status does not allow is a 422 naming the "
+                       "possible ones."})
     thread_id = row_id(allow_none=True)
     amount = money_in(allow_none=True)
     reason = fields.String(load_default="")

@@ -79,3 +79,16 @@ def test_blank_notes_and_replies_are_422_naming_the_field(
         assert field in refused.get_json()["errors"]["json"], url
     spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert spec["NoteIn"]["properties"]["text"]["pattern"] == r"\S"
+
+
+def test_claim_actions_are_an_enumeration(
+        app: Flask, committed_db: Database, story: dict[str, int]) -> None:  # noqa: F811
+    client = app.test_client()
+    _, token = token_for(committed_db)
+    refused = client.post(f"/api/v1/claims/{story['claim']}/actions", headers=bearer(token),
+                          json={"action": "fly"})
+    assert refused.status_code == 422
+    assert "action" in refused.get_json()["errors"]["json"]
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert {"start_review", "request_info", "approve", "pay"} <= set(
+        spec["ClaimActionIn"]["properties"]["action"]["enum"])
