@@ -190,6 +190,12 @@ class ThreadUpdate(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     priority = fields.String(validate=validate.OneOf(("low", "normal", "high", "urgent")))
 
+    @ma.validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        # No body (or {}) is a mistake, not a change of nothing.
+        if not data:
+            raise ma.ValidationError("give assignee_id, status or priority")
+
 
 class AttachmentOut(Schema):
     id = fields.Integer()

@@ -92,3 +92,14 @@ def test_claim_actions_are_an_enumeration(
     spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert {"start_review", "request_info", "approve", "pay"} <= set(
         spec["ClaimActionIn"]["properties"]["action"]["enum"])
+
+
+def test_a_patch_that_changes_nothing_is_422(
+        app: Flask, committed_db: Database, story: dict[str, int]) -> None:  # noqa: F811
+    client = app.test_client()
+    _, token = token_for(committed_db)
+    url = f"/api/v1/threads/{story['thread']}"
+    for body in ({}, None):
+        refused = client.patch(url, headers=bearer(token), json=body)
+        assert refused.status_code == 422, body
+        assert "assignee_id, status or priority" in str(refused.get_json()["errors"]), body
