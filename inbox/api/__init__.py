@@ -16,15 +16,39 @@ Errors are JSON everywhere under ``/api/``: ``{"code", "status", "message",
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from flask import Flask, g, request
-from flask_smorest import Api, abort
+from flask_smorest import Api, Blueprint, abort
+from flask_smorest.error_handler import ErrorSchema
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/v1"
 TOKEN_SCHEME = "Bearer "  # noqa: S105 - the header scheme, not a secret
+
+
+class ApiBlueprint(Blueprint):  # type: ignore[misc]
+    """flask-smorest's Blueprint, whose operations document the refusals every
+    one can give: 401 (no valid token or session) and 403 (the role may not),
+    and 404 for one with an id in its path. (The document's ``default``
+    response would cover them, but says nothing about when.)"""
+
+    def route(self, rule: str, **options: Any) -> Callable[[Any], Any]:
+        register = super().route(rule, **options)
+
+        def decorator(view: Any) -> Any:
+            refusals = [(401, "No valid token or session."),
+                        (403, "The caller's role may not do this.")]
+            if "<" in rule:
+                refusals.append((404, "No such row (or an id out of range)."))
+            for code, description in refusals:
+                view = self.alt_response(code, schema=ErrorSchema,
+                                         description=description)(view)
+            return register(view)
+
+        return decorator
 
 
 def fail(code: int, message: str, **details: Any) -> NoReturn:

@@ -7,14 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from claims.account_issues import IllegalStep
 from claims.info_requests import BadInfoRequest
 from claims.models import Claim, ClaimEvent, Policy
 from claims.workflow import IllegalTransition
-from inbox.api import fail, out
+from inbox.api import ApiBlueprint, fail, out
 from inbox.api.schemas import (
     ROW_ID,
     ClaimActionIn,
@@ -32,7 +31,7 @@ from inbox.outbound import ReplyError
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 
-blp = Blueprint("api_claims", __name__, description="Claims and their workflow.")
+blp = ApiBlueprint("api_claims", __name__, description="Claims and their workflow.")
 REFUSED = (ReplyError, IllegalTransition, IllegalStep, BadInfoRequest, NoThread, NoSupervisor)
 CLAIM_LOADS = (selectinload(Claim.policy).selectinload(Policy.customer),)
 

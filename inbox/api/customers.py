@@ -7,19 +7,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from claims.identifiers import normalize_identity
 from claims.models import Claim, Customer, CustomerIdentity, Policy
-from inbox.api import fail, out
+from inbox.api import ApiBlueprint, fail, out
 from inbox.api.schemas import ROW_ID, CustomerArgs, CustomerDetail, CustomerPage, paged
 from inbox.models import Thread
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 from inbox.workspace.queue import channels_of
 
-blp = Blueprint("api_customers", __name__, description="Customers and their records.")
+blp = ApiBlueprint("api_customers", __name__, description="Customers and their records.")
 THREADS_SHOWN = 50
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from channels.base import CHANNELS
-from inbox.api import fail
+from inbox.api import ApiBlueprint, fail
 from inbox.api.schemas import Schema, row_id
 from inbox.metrics.dashboard import as_dict, dashboard
 from inbox.metrics.query import DashboardError, parse_query
@@ -18,7 +17,7 @@ from inbox.web import db_session, settings
 from inbox.web.dashboard import figures_cache, read_sessions
 from inbox.web.permissions import requires
 
-blp = Blueprint("api_dashboard", __name__,
+blp = ApiBlueprint("api_dashboard", __name__,
                 description="Response and resolution times, SLA, backlog, escalations.")
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from inbox.api import fail
+from inbox.api import ApiBlueprint, fail
 from inbox.api.schemas import MAX_PER_PAGE, Schema, page_number
 from inbox.web import db_session, settings
 from inbox.web.permissions import requires
 from inbox.workspace.search import KINDS, SearchError, search
 
-blp = Blueprint("api_search", __name__, description="Full-text and identifier search.")
+blp = ApiBlueprint("api_search", __name__, description="Full-text and identifier search.")
 
 
 class SearchArgs(Schema):

@@ -8,10 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, current_app
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy.orm import Session, selectinload
 
-from inbox.api import fail, out
+from inbox.api import ApiBlueprint, fail, out
 from inbox.api.schemas import (
     ROW_ID,
     MessagePage,
@@ -35,7 +34,7 @@ from inbox.web.views import personal, queue_cache
 from inbox.workspace.assignment import AssignmentError, assign, set_priority, set_status
 from inbox.workspace.queue import QueueFilter, channels_of, queue_page, take_next
 
-blp = Blueprint("api_threads", __name__, description="The queue and its threads.")
+blp = ApiBlueprint("api_threads", __name__, description="The queue and its threads.")
 THREAD_LOADS = (selectinload(Thread.customer), selectinload(Thread.claim),
                 selectinload(Thread.assignee), selectinload(Thread.account_issue))
 

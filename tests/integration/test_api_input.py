@@ -103,3 +103,16 @@ def test_a_patch_that_changes_nothing_is_422(
         refused = client.patch(url, headers=bearer(token), json=body)
         assert refused.status_code == 422, body
         assert "assignee_id, status or priority" in str(refused.get_json()["errors"]), body
+
+
+def test_every_operation_documents_its_refusals(app: Flask) -> None:
+    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    operations = [(path, op) for path, ops in paths.items()
+                  for method, op in ops.items() if method != "parameters"]
+    assert len(operations) >= 14
+    for path, op in operations:
+        documented = set(op["responses"])
+        assert {"401", "403"} <= documented, path
+        assert ("404" in documented) is ("{" in path), path
+        assert op["responses"]["401"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}
