@@ -43,7 +43,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from imapclient import IMAPClient
-from imapclient.exceptions import LoginError
+from imapclient.exceptions import LoginError, ProtocolError
 
 if TYPE_CHECKING:
     from config.email import Mailbox
@@ -313,6 +313,12 @@ def _translate(action: str) -> Iterator[None]:
         raise AuthenticationFailed(f"{action}: {exc}") from exc
     except imaplib.IMAP4.abort as exc:  # BYE, EOF, garbled stream
         raise ImapUnavailable(f"{action}: connection lost: {exc}") from exc
+    except ProtocolError as exc:
+        # A line imapclient could not parse; in IDLE it can read a server line
+        # in pieces (mjs/imapclient#351, #464: "till here" of "* OK Still
+        # here"). The session's state is unknown: a new connection, not a
+        # stopped mailbox (found by bench/load.py: `inbox sync email` ended).
+        raise ImapUnavailable(f"{action}: unreadable response, reconnecting: {exc}") from exc
     except ssl.SSLCertVerificationError as exc:
         raise TlsError(f"{action}: certificate not trusted: {exc.verify_message}") from exc
     except (OSError, EOFError) as exc:  # refused, reset, timeout, TLS failure

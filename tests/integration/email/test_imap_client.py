@@ -315,6 +315,29 @@ def test_kick_during_idle_is_unavailable(dovecot: DovecotServer, mail_user: Mail
         timer.join()
 
 
+def test_unreadable_line_during_idle_is_unavailable_not_an_error(
+        dovecot: DovecotServer, mail_user: MailUser, conn: ImapConnection) -> None:
+    """imapclient can read a server line in pieces during IDLE and raise
+    ProtocolError ("till here" of "* OK Still here"; seen under load by
+    bench/load.py, which stopped `inbox sync email`): the loop must reconnect."""
+    from imapclient.exceptions import ProtocolError
+
+    conn.select("INBOX")
+
+    def misread(timeout: float | None = None) -> list[Any]:
+        raise ProtocolError("Server replied with a response that violates the IMAP protocol")
+
+    conn._client.idle_check = misread  # type: ignore[method-assign]
+    with pytest.raises(ImapUnavailable, match="reconnecting"):
+        conn.idle(5)
+    with pytest.raises(ImapUnavailable, match="reconnect"):
+        conn.select("INBOX")
+    dovecot.deliver(mail_user.name, mail(1))
+    with connect(dovecot.mailbox(mail_user)) as again:
+        again.select("INBOX")
+        assert again.uids_after(0) == [1]
+
+
 def test_closed_connection_refuses_further_calls(conn: ImapConnection) -> None:
     conn.close()
     with pytest.raises(ImapUnavailable):
