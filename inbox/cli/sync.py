@@ -56,11 +56,9 @@ def sync_email(obj: Context, once: bool, names: tuple[str, ...], since: datetime
             except KeyboardInterrupt:
                 stop.set()
                 return
-            failed = [name for name, how in ended.items() if how != "stopped"]
+            failed = [f"{name} ({how})" for name, how in ended.items() if how != "stopped"]
             if failed:
-                raise click.ClickException(
-                    f"stopped on authentication failure: {', '.join(failed)}"
-                )
+                raise click.ClickException(f"stopped: {', '.join(failed)}")
             return
         problems = 0
         for box in mailboxes:

@@ -75,12 +75,20 @@ def run_all(
     poll_seconds: float = 60.0,
     pool: Executor | None = None,
 ) -> dict[str, str]:
-    """One thread per mailbox until ``stop``; returns how each ended."""
+    """One thread per mailbox until ``stop``; returns how each ended
+    (``"failed"`` for a loop that raised: ``inbox sync email`` then exits
+    non-zero, so its supervisor restarts it, instead of running on without
+    that mailbox and exiting 0 once stopped)."""
     results: dict[str, str] = {}
 
     def target(box: Mailbox) -> None:
-        results[box.name] = run_mailbox(db, box, stop, now=now, poll_seconds=poll_seconds,
-                                        pool=pool)
+        try:
+            results[box.name] = run_mailbox(db, box, stop, now=now, poll_seconds=poll_seconds,
+                                            pool=pool)
+        except Exception:
+            log.exception("mailbox %s: the sync loop failed", box.name)
+            results[box.name] = "failed"
+            stop.set()  # the others end too: the process exits and is restarted
 
     threads = [threading.Thread(target=target, args=(box,), name=f"imap-{box.name}", daemon=True)
                for box in mailboxes]

@@ -22,7 +22,7 @@ from config.email import Mailbox
 from inbox.database import Database
 from inbox.mail import sync as sync_module
 from inbox.mail.outbound import queue_email_reply, send_queued
-from inbox.mail.runner import run_mailbox
+from inbox.mail.runner import run_all, run_mailbox
 from inbox.mail.sync import sync_mailbox
 from inbox.models import Attachment, FailedIntake, MailboxState, Message, Thread
 from tests.servers.dovecot import PASSWORD_ENV, DovecotServer, MailUser
@@ -230,6 +230,21 @@ def test_wrong_password_stops_the_mailbox(
     unset = replace(box, env={})
     assert run_mailbox(committed_db, unset, stop, now=now, poll_seconds=1) == "auth_failed"
     assert "not set" in state(committed_db, box).error
+
+
+def test_a_loop_that_raises_ends_the_run_as_failed(
+    committed_db: Database, box: Mailbox, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`inbox sync email` must not run on without a mailbox whose loop died
+    and then exit 0 (seen under bench/load.py): the run ends, marked failed."""
+    def broken_clock() -> datetime:
+        raise RuntimeError("a bug in the loop")
+
+    stop = threading.Event()
+    ended = run_all(committed_db, [box], stop, now=broken_clock, poll_seconds=1)
+    assert ended == {box.name: "failed"}
+    assert stop.is_set()
+    assert "the sync loop failed" in caplog.text
 
 
 def test_large_mail_is_filed_with_text_and_attachments_held_back(
