@@ -35,8 +35,9 @@ def routes(app: Flask) -> list[tuple[str, str, str]]:
         if rule.endpoint in PUBLIC or blueprint in PUBLIC_BLUEPRINTS \
                 or blueprint in CUSTOMER_BLUEPRINTS:
             continue
-        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x",
-                     rule.rule)
+        # <int:id>, <int(min=1, max=...):id> (the API's ids) -> 1; others -> x
+        url = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>",
+                     lambda m: "1" if m.group(1) == "int" else "x", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             out.append((rule.endpoint, method, url))
     return out
