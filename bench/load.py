@@ -14,7 +14,8 @@ claimed as the tests claim theirs; a private Dovecot (the claims mailbox,
 IMAPS), an SMTP sink for replies, the fake Twilio API, a letters drop folder;
 an ``INBOX_CONFIG`` naming them; then ``gunicorn inbox.wsgi:app`` (sync
 workers), ``inbox worker --queues intake,outbound,scheduled,default``,
-``inbox worker --queues ocr`` and ``inbox sync email`` (IMAP IDLE).
+``inbox worker --queues ocr`` and ``inbox sync email`` (IMAP IDLE; with
+``--no-idle-sync`` mail comes only by the workers' pass every 60 s).
 
 Then for ``--minutes`` (after ``--warmup`` seconds of the same traffic,
 not counted): mails APPENDed over IMAP, signed Twilio SMS and call-status
@@ -91,6 +92,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--web-threads", type=int, default=1,
                    help="threads per gunicorn worker; >1 uses gthread (1: sync)")
     p.add_argument("--ocr-workers", type=int, default=1, help="[letters] ocr_workers (1)")
+    p.add_argument("--no-idle-sync", dest="idle_sync", action="store_false",
+                   help="no `inbox sync email` process: mail only by the workers' "
+                        "periodic pass (every 60 s)")
     p.add_argument("--seed-messages", type=int, default=100_000)
     p.add_argument("--json", type=Path, default=None, help="write the figures here")
     p.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
@@ -122,6 +126,7 @@ def measured(stack: Stack, args: argparse.Namespace, book: Any) -> dict[str, Any
     outbound = OutboundTracker()
     assert stack.smtp is not None
     outbound.attach(stack.smtp.handler)
+    outbound.attach_twilio(stack.twilio)
     total_webhooks = math.ceil(args.webhooks_per_min * (seconds + args.warmup) / 60) + 3
     say("rendering letter scans and PDF attachments ...")
     letters = Letters(stack, intake, math.ceil(args.letters_per_min *
@@ -216,7 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, on_term)
     stack = Stack(Options(seed_messages=args.seed_messages, reps=args.reps,
                           web_workers=args.web_workers, web_threads=args.web_threads,
-                          ocr_workers=args.ocr_workers, keep_logs=args.keep_logs))
+                          ocr_workers=args.ocr_workers, idle_sync=args.idle_sync,
+                          keep_logs=args.keep_logs))
     try:
         stack.claim_redis()
         stack.servers()

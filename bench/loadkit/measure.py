@@ -150,8 +150,9 @@ class IntakeTracker:
 
 
 class OutboundTracker:
-    """Replies posted by reps (a marker in the body) and the moment the SMTP
-    sink accepted each: the sink's handler is wrapped to note the time."""
+    """Replies posted by reps (a marker in the body) and the moment the channel
+    accepted each: the SMTP sink's handler, for e-mail, and the fake Twilio
+    API's message creation, for SMS, are wrapped to note the time."""
 
     def __init__(self) -> None:
         self.posted: dict[str, float] = {}
@@ -164,16 +165,28 @@ class OutboundTracker:
 
         async def handle_data(server: Any, session: Any, envelope: Any) -> str:
             answer: str = await original(server, session, envelope)
-            raw = bytes(envelope.original_content or envelope.content or b"")
-            now = time.time()
-            with self._lock:
-                for marker in self.posted:
-                    if marker not in self.accepted and marker.encode() in raw:
-                        self.accepted[marker] = now
-                        break
+            self._accept(bytes(envelope.original_content or envelope.content or b""),
+                         time.time())
             return answer
 
         handler.handle_DATA = handle_data
+
+    def attach_twilio(self, fake: Any) -> None:
+        original = fake.create_message
+
+        def create_message(form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+            answer: tuple[int, dict[str, Any]] = original(form)
+            self._accept(form.get("Body", "").encode(), time.time())
+            return answer
+
+        fake.create_message = create_message
+
+    def _accept(self, raw: bytes, now: float) -> None:
+        with self._lock:
+            for marker in self.posted:
+                if marker not in self.accepted and marker.encode() in raw:
+                    self.accepted[marker] = now
+                    return
 
     def post(self, marker: str, at: float) -> None:
         with self._lock:

@@ -89,7 +89,7 @@ def text(result: dict[str, Any]) -> str:
         lines.append(f"{channel:<34} {r['sent']:>6} {r['filed']:>6} {_s(r['p50']):>6} "
                      f"{_s(r['p95']):>6} {_s(r['p99']):>6} {_s(r['max']):>6}")
     o = result["outbound_lag_s"]
-    lines.append(f"{'outbound: reply -> SMTP accepted':<34} {o['posted']:>6} {o['accepted']:>6} "
+    lines.append(f"{'outbound: reply -> SMTP/Twilio':<34} {o['posted']:>6} {o['accepted']:>6} "
                  f"{_s(o['p50']):>6} {_s(o['p95']):>6} {_s(o['p99']):>6} {_s(o['max']):>6}")
     lines += ["", f"{'RQ queue':<12} {'mean depth':>10} {'max depth':>10} "
               f"{'oldest job (max s)':>19} {'failed jobs':>12}"]

@@ -9,6 +9,7 @@ A closed loop: a rep waits for each answer, as a person does."""
 
 from __future__ import annotations
 
+import html
 import random
 import re
 import threading
@@ -24,6 +25,7 @@ TIMEOUT = 30.0
 POLL_EVERY = 10.0  # the queue page's row poll, the thread page's presence heartbeat
 _THREAD_LINK = re.compile(r'href="/threads/(\d+)"')
 _SEEN = re.compile(r'name="seen_inbound" value="([^"]*)"')
+_ERROR = re.compile(r'<p class="flash error"[^>]*>([^<]*)</p>')
 
 
 class Rep:
@@ -110,20 +112,34 @@ class Rep:
             return
         if self.rng.random() >= self.reply_share:
             return
+        for channel in ("email", "sms"):  # no e-mail address: the rep answers by SMS
+            page, why = self._reply(path, page, channel)
+            if "no email address" not in why:
+                break
+        self._wait(self._pause(0.3), stop, presence)
+
+    def _reply(self, path: str, page: requests.Response,
+               channel: str) -> tuple[requests.Response, str]:
+        """Post a reply from ``page``'s form; returns the page landed on and,
+        when the reply was held back (the draft kept), the reason it shows."""
         seen = _SEEN.search(page.text)
         marker = f"load-reply-{uuid.uuid4().hex[:12]}"
-        body = (f"Thank you for your message. We are looking into it and will come back "
-                f"to you within two working days.\n\nReference: {marker}")
+        body = (f"Thank you. We are looking into it and will come back to you "
+                f"within two working days. Ref {marker}")
         posted = time.time()
-        resp = self._do("POST /threads/<id>/reply", "POST", f"{path}/reply", data={
-            "csrf_token": self.token, "channel": "email", "body": body,
+        resp = self._do(f"POST /threads/<id>/reply ({channel})", "POST", f"{path}/reply", data={
+            "csrf_token": self.token, "channel": channel, "body": body,
             "seen_inbound": seen.group(1) if seen else ""})
         if resp is None or resp.status_code != 303:
-            return
-        # Held back ("the customer wrote again", no e-mail address ...): back to the draft.
-        if "draft=" in resp.headers.get("Location", ""):
-            self.recorder.record("reply held back (draft kept)", 0.0, 200)
-        else:
+            return page, ""
+        location = resp.headers.get("Location", path)
+        if "draft=" not in location:
             self.outbound.post(marker, posted)
-        self._do("GET /threads/<id>", "GET", path)
-        self._wait(self._pause(0.3), stop, presence)
+        landed = self._do("GET /threads/<id>", "GET", location.removeprefix(self.base))
+        if landed is None or "draft=" not in location:
+            return landed or page, ""
+        # Held back ("the customer wrote again", "no email address"): counted per reason.
+        reason = _ERROR.search(landed.text)
+        why = html.unescape(reason.group(1)) if reason else "no reason shown"
+        self.recorder.record(f"reply held back: {why[:60]}", 0.0, 200)
+        return landed, why

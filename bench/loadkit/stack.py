@@ -63,6 +63,7 @@ class Options:
     web_workers: int = 3
     web_threads: int = 1
     ocr_workers: int = 1
+    idle_sync: bool = True  # run `inbox sync email` (IMAP IDLE); else the workers' 60 s pass
     keep_logs: bool = False
 
 
@@ -204,13 +205,15 @@ class Stack:
                "-w", str(o.web_workers), "-b", f"127.0.0.1:{self.port}"]
         if o.web_threads > 1:
             web += ["-k", "gthread", "--threads", str(o.web_threads)]
-        return {
+        commands = {
             "gunicorn": [*web, "inbox.wsgi:app"],
             "worker intake,outbound,scheduled,default": [
                 str(BIN / "inbox"), "worker", "--queues", "intake,outbound,scheduled,default"],
             "worker ocr": [str(BIN / "inbox"), "worker", "--queues", "ocr"],
-            "inbox sync email (IDLE)": [str(BIN / "inbox"), "sync", "email"],
         }
+        if o.idle_sync:
+            commands["inbox sync email (IDLE)"] = [str(BIN / "inbox"), "sync", "email"]
+        return commands
 
     def start(self) -> None:
         env = self.env()
