@@ -20,8 +20,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from redis.exceptions import RedisError
 
 from inbox.jobs import QUEUES
 from inbox.jobs.base import use_app
@@ -91,9 +95,25 @@ def run_worker(
         )
         cron_process.start()
     try:
-        return worker.work(
-            burst=burst, with_scheduler=True, logging_level=app.config["SETTINGS"].log_level
-        )
+        worked = False
+        while True:
+            try:
+                worked = worker.work(burst=burst, with_scheduler=True,
+                                     logging_level=app.config["SETTINGS"].log_level) or worked
+            except RedisError as exc:  # RQ's teardown, with Redis gone
+                log.warning("worker: Redis lost (%s)", type(exc).__name__)
+            # RQ's worker quits when Redis goes away in the middle of its loop
+            # (a heartbeat after a job, a timeout): unless it was asked to stop
+            # (RQ's own flag, set by its SIGTERM/SIGINT handler), a new one
+            # registers on the Redis that comes back, instead of the service
+            # dying with it.
+            if burst or getattr(worker, "_stop_requested", False) \
+                    or not _wait_for_redis(connection):
+                return worked
+            log.warning("worker: the RQ worker quit unasked; starting it again")
+            worker = worker_class(list(queues), connection=connection,
+                                  maintenance_interval=maintenance_interval,
+                                  job_monitoring_interval=job_monitoring_interval)
     finally:
         if cron_process is not None:
             cron_process.terminate()
@@ -102,3 +122,26 @@ def run_worker(
                 log.warning("cron process did not stop in time; killing it")
                 cron_process.kill()
                 cron_process.join(5)
+
+
+def _redis_lost(connection: redis.Redis) -> bool:
+    try:
+        connection.ping()
+    except RedisError:
+        return True
+    return False
+
+
+def _wait_for_redis(connection: redis.Redis, every: float = 2.0) -> bool:
+    """Wait until Redis answers; False when SIGTERM/SIGINT asked us to stop."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while _redis_lost(connection):
+            if stop.wait(every):
+                return False
+        return not stop.is_set()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
