@@ -9,6 +9,7 @@ emptied, servers stopped, files removed."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import shutil
@@ -153,6 +154,9 @@ class Stack:
         self.mail_user = self.dovecot.new_user("claims")
         self.smtp = SmtpServer().start()
         self.twilio = FakeTwilio().start()
+        # Its sids count from 1, as do the seeded SMS ids (SM + the message id
+        # in hex): a sent reply's sid would collide with a seeded message.
+        self.twilio._ids = itertools.count(1 << 100)
         self.drop = self.tmp / "scans"
         self.drop.mkdir()
         self.versions["dovecot"] = subprocess.run(
