@@ -22,7 +22,6 @@ every process runs as that user (tried as ``nobody``). Started with
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import grp
 import os
 import pwd
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.servers.process import die_with_parent
 from tests.servers.tls import TestCA, free_port, make_test_ca
 
 if TYPE_CHECKING:
@@ -325,9 +325,8 @@ class DovecotServer:
 
 def _die_with_parent() -> None:
     """In the child: SIGTERM when the test process dies (a killed CI run
-    leaves no Dovecot behind). Linux ``prctl(PR_SET_PDEATHSIG)``; else nothing."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    leaves no Dovecot behind)."""
+    die_with_parent(signal.SIGTERM)
 
 
 def require_dovecot(ca: TestCA) -> DovecotServer:
