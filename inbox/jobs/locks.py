@@ -4,7 +4,7 @@ A periodic pass (an IMAP sync, the drop folders) takes a Redis lock so two
 workers never run it at once. A lock with a TTL as long as the longest pass
 (35 minutes, an hour) would, after ``kill -9`` of the worker holding it, keep
 every later pass out for that long. :func:`renewed_lock` instead takes a
-short lock (``ttl``, 60 s) and renews it from a thread every third of its TTL
+short lock (``ttl``, 30 s) and renews it from a thread every third of its TTL
 while the body runs: a worker that dies stops renewing, and the lock is free
 again within ``ttl``.
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import redis
 
 log = logging.getLogger(__name__)
-DEFAULT_TTL = 60
+DEFAULT_TTL = 30
 
 
 @contextlib.contextmanager

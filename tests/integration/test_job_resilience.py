@@ -1,8 +1,8 @@
 """What the fault tests (tests/faults) rely on, checked fast and one at a time:
 every job declares a Retry and periodic jobs are enqueued with it; a periodic
 pass's lock frees itself soon after its holder dies and survives Redis losing
-it; the attachment store refuses what would pass its limits, and a refusal
-leaves the IMAP cursor where it was."""
+it; the attachment store refuses what would pass its limits (what a refusal
+does to the IMAP cursor, webhook events and scans: tests/faults)."""
 
 from __future__ import annotations
 
