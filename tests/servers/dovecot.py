@@ -36,11 +36,11 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from tests.servers.process import die_with_parent
+from tests.servers.process import die_with_parent, wait_until_ready
 from tests.servers.tls import TestCA, free_port, make_test_ca
 
 if TYPE_CHECKING:
@@ -165,13 +165,13 @@ class DovecotServer:
                 [self.binary, "-F", "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=stderr,
                 preexec_fn=_die_with_parent,  # noqa: PLW1509 - Linux prctl only, no threads here
             )
-        deadline = time.monotonic() + timeout
-        while not self._greets():
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                logs = self._logs()
-                self.stop()
-                raise RuntimeError(f"Dovecot did not start: {logs}")
-            time.sleep(0.02)
+
+        def failed() -> NoReturn:
+            logs = self._logs()
+            self.stop()
+            raise RuntimeError(f"Dovecot did not start: {logs}")
+
+        wait_until_ready(self._process, self._greets, timeout=timeout, failed=failed)
         return self
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -22,8 +22,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
-from tests.servers.process import die_with_parent
+from tests.servers.process import die_with_parent, wait_until_ready
 from tests.servers.tls import free_port
 
 DEBIAN_PACKAGE = "redis-server"
@@ -61,13 +62,13 @@ class RedisServer:
             argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - Linux prctl only
         )
-        deadline = time.monotonic() + timeout
-        while not self._answers():
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                log = self.log_tail()
-                self.stop()
-                raise RuntimeError(f"redis-server did not start on {self.port}: {log}")
-            time.sleep(0.02)
+
+        def failed() -> NoReturn:
+            log = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"redis-server did not start on {self.port}: {log}")
+
+        wait_until_ready(self._process, self._answers, timeout=timeout, failed=failed)
         return self
 
     def stop(self, *, kill: bool = False, timeout: float = 10.0) -> None:
