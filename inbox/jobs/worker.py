@@ -82,9 +82,13 @@ def run_worker(
     use_app(app)
     prepare_for_work_horses(app)
     worker_class = SimpleWorker if simple else Worker
-    worker = worker_class(list(queues), connection=connection,
-                          maintenance_interval=maintenance_interval,
-                          job_monitoring_interval=job_monitoring_interval)
+
+    def new_worker() -> Worker | SimpleWorker:
+        return worker_class(list(queues), connection=connection,
+                            maintenance_interval=maintenance_interval,
+                            job_monitoring_interval=job_monitoring_interval)
+
+    worker = new_worker()
     cron_process = None
     if cron and not burst:
         # Forked like RQ's own scheduler process: it shares nothing but the
@@ -111,9 +115,7 @@ def run_worker(
                     or not _wait_for_redis(connection):
                 return worked
             log.warning("worker: the RQ worker quit unasked; starting it again")
-            worker = worker_class(list(queues), connection=connection,
-                                  maintenance_interval=maintenance_interval,
-                                  job_monitoring_interval=job_monitoring_interval)
+            worker = new_worker()
     finally:
         if cron_process is not None:
             cron_process.terminate()
