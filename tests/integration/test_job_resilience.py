@@ -45,7 +45,7 @@ def test_periodic_jobs_are_enqueued_with_their_retry(conn: redis.Redis) -> None:
         [job_id] = cron_job.get_job_ids(conn)
         job = Queue(cron_job.queue_name, connection=conn).fetch_job(job_id)
         assert job is not None
-        assert job.retries_left and job.retries_left >= 2, cron_job.name
+        assert (job.retries_left or 0) >= 2, cron_job.name
         assert job.retry_intervals, cron_job.name
     scheduler.save()  # the options saved to Redis are plain JSON again
     assert all("retry" not in c.job_options for c in scheduler.get_jobs())

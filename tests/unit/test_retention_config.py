@@ -41,5 +41,5 @@ def test_bad_retention_setting_names_the_key(tmp_path: Path, table: str, key: st
 
 
 def test_retention_must_be_a_table(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="^retention: must be a table"):
+    with pytest.raises(ConfigError, match=r"^retention: must be a table"):
         load_settings(env=write_toml(tmp_path, "retention = 30\n"))

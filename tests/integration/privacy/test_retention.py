@@ -64,7 +64,9 @@ def test_old_raw_mail_and_recordings_go_recent_and_shared_stay(
                                        text="A recent call"), recent_at)
         old_call = ingest(s, f.call(caller="+447700900998", received_at=now - timedelta(days=40),
                                     text="An old call"), now - timedelta(days=40))
-    assert recent.message_id and recent_call.message_id and old_call.message_id
+    assert recent.message_id
+    assert recent_call.message_id
+    assert old_call.message_id
     kept_audio = _add_recording(committed_db, recent_call.message_id, b"recent" + OTHER_AUDIO)
     gone_audio = _add_recording(committed_db, old_call.message_id, OTHER_AUDIO)
     blobs = committed_db.info[CONFIG_KEY].blobs
