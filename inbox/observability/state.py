@@ -89,7 +89,7 @@ def mailboxes(session: Session, settings: Settings, now: datetime) -> list[Mailb
     for mailbox in settings.mailboxes:
         for folder in mailbox.folders:
             row = rows.get((mailbox.name, folder))
-            last = _aware(row.last_success_at) if row is not None else None
+            last = row.last_success_at if row is not None else None
             age = (now - last).total_seconds() if last is not None else None
             figures.append(MailboxFigures(
                 mailbox=mailbox.name, folder=folder,
@@ -107,23 +107,17 @@ def backlog(session: Session, now: datetime) -> dict[str, float]:
     not yet accepted by their provider."""
     failed_intakes = session.scalar(
         sa.select(sa.func.count()).select_from(FailedIntake).where(FailedIntake.status == "failed"))
-    pending_events, oldest_event = session.execute(
+    pending_events, oldest = session.execute(
         sa.select(sa.func.count(), sa.func.min(ChannelEvent.received_at))
         .where(ChannelEvent.processed_at.is_(None))).one()
     pending_outbound = session.scalar(
         sa.select(sa.func.count()).select_from(OutboundMessage)
         .where(OutboundMessage.status == "pending"))
-    oldest = _aware(oldest_event)
     return {
         "failed_intakes": float(failed_intakes or 0),
         "pending_channel_events": float(pending_events or 0),
+        # min() keeps the column's type: aware UTC on both databases (db.UTCDateTime).
         "oldest_pending_channel_event_age": (now - oldest).total_seconds() if oldest else 0.0,
         "pending_outbound": float(pending_outbound or 0),
     }
 
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they are UTC (rule 5)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)

@@ -15,7 +15,7 @@ from rq import Queue
 
 from config import Mailbox, Settings
 from inbox.database import Database
-from inbox.models import FailedIntake, MailboxState
+from inbox.models import ChannelEvent, FailedIntake, MailboxState
 from tests.integration.conftest import app_on_redis
 from tests.integration.test_jobs import make_settings, run_inbox
 
@@ -117,6 +117,9 @@ def test_metrics_count_requests_by_rule_and_show_the_system_state(
         session.add(FailedIntake(channel="email", external_id=f"<{uuid.uuid4()}@x>",
                                  error="unparseable", created_at=datetime.now(UTC),
                                  updated_at=datetime.now(UTC)))
+        session.add(ChannelEvent(channel="twilio", kind="sms", sid=f"SM{uuid.uuid4().hex}",
+                                 params={}, dedupe_key=uuid.uuid4().hex,
+                                 received_at=datetime.now(UTC) - timedelta(minutes=10)))
     Queue("outbound", connection=conn).enqueue(log_and_fail, "z")
     with app_on_redis(settings, redis_url, mailboxes=_mailboxes()) as app:
         client = app.test_client()
@@ -142,6 +145,8 @@ def test_metrics_count_requests_by_rule_and_show_the_system_state(
     assert _metric(text, "inbox_queue_depth", queue="outbound") == 1
     assert _metric(text, "inbox_queue_depth", queue="intake") == 0
     assert _metric(text, "inbox_failed_intakes") >= 1
+    assert _metric(text, "inbox_pending_channel_events") >= 1
+    assert _metric(text, "inbox_oldest_pending_channel_event_age_seconds") >= 590
     assert _metric(text, "inbox_mailbox_last_success_age_seconds", mailbox="claims",
                    folder="INBOX") == float("inf")
     assert _metric(text, "inbox_workers") == 0

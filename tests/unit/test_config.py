@@ -73,6 +73,12 @@ def test_bad_environment_value_names_the_key(key: str, value: str, message: str)
         ("timezone = 1", "timezone"),
         ("default_region = \"Atlantis\"", "default_region"),
         ("redis_url = \"localhost:6379\"", "redis_url"),
+        ("log_format = \"xml\"", "log_format"),
+        ("database_pool_size = 0", "database_pool_size"),
+        ("database_max_overflow = -1", "database_max_overflow"),
+        ("database_pool_timeout = 0", "database_pool_timeout"),
+        ("mailbox_stale_minutes = 1.5", "mailbox_stale_minutes"),
+        ("proxy_hops = -1", "proxy_hops"),
     ],
 )
 def test_bad_file_value_names_the_key(tmp_path: Path, line: str, key: str) -> None:
@@ -139,6 +145,12 @@ def test_secret_in_the_file_is_refused(tmp_path: Path) -> None:
         load_settings(env=write_toml(tmp_path, 'secret_key = "hunter2"\n'))
     assert "INBOX_SECRET_KEY" in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_metrics_token_in_the_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^metrics_token: secrets are not read") as caught:
+        load_settings(env=write_toml(tmp_path, 'metrics_token = "t0ken"\n'))
+    assert "INBOX_METRICS_TOKEN" in str(caught.value)
 
 
 def test_secret_comes_from_the_environment() -> None:
