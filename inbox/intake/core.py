@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from channels.base import Inbound
 from claims.models import Customer
+from inbox.bulk import allocate_ids, assign_ids, copy_rows, table_of
 from inbox.intake.analysis import analysis_of
 from inbox.intake.autodetect import automatic_reason
 from inbox.intake.config import IngestConfig
@@ -143,6 +144,7 @@ def _file_all(
                 continue
             new, rule = _file(filing, inbound)
             placed.append((new, rule, True))
+    assign_ids(session)
     session.flush()
     new_messages = [item for item, _, created in placed if created]
     _insert_messages(session, new_messages)  # type: ignore[arg-type]
@@ -193,16 +195,26 @@ def _insert_messages(session: Session, new_messages: list[_NewMessage]) -> None:
         new.row["thread_id"] = new.thread.id
         new.row["customer_id"] = new.customer.id
         rows.append(new.row)
-    ids = session.scalars(
-        sa.insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
-    ).all()
+    # Core, not the ORM's bulk insert: that one leaves out the None values
+    # (for server defaults) and so splits the rows into a statement per run
+    # of equal key sets (a mail with HTML, one without, ...).
+    table = table_of(Message)
+    ids: Sequence[int] | None = allocate_ids(session, table, len(rows))  # inbox.bulk
+    if ids is not None:
+        for row, message_id in zip(rows, ids, strict=True):
+            row["id"] = message_id
+        copy_rows(session, table, rows)
+    else:
+        ids = session.execute(
+            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
     attachments = []
     for new, message_id in zip(new_messages, ids, strict=True):
         new.id = message_id
         for att in new.attachments:
             att["message_id"] = message_id
             attachments.append(att)
-    if attachments:
+    if attachments and not copy_rows(session, table_of(Attachment), attachments):
         session.execute(sa.insert(Attachment), attachments)
 
 

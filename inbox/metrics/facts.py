@@ -51,6 +51,7 @@ import sqlalchemy as sa
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from inbox.bulk import copy_rows, table_of
 from inbox.models import AuditEvent, Message, ResponseFact, Thread, ThreadFact, User
 
 CHUNK = 500  # threads per query (SQLite's bound-parameter limit is far above)
@@ -303,7 +304,7 @@ def _apply(session: Session, model: Any, old: Mapping[int, Any],
         session.execute(sa.delete(model).where(model.id.in_(gone)))
     if changed:
         session.execute(sa.update(model), changed)
-    if new:
+    if new and not copy_rows(session, table_of(model), new):
         session.execute(sa.insert(model), new)
     return Written(len(new), len(changed), len(gone))
 
