@@ -62,6 +62,10 @@ class Lookup:
         self._threads: dict[Customer, list[Thread]] = defaultdict(list)
         self._threads_loaded: set[int] = set()
         self._oldest: datetime | None = None
+        # What the batch's threading rules can ask (inbox.intake.threads):
+        # its subject keys, and whether a message without one is among it.
+        self._subject_keys: set[str] = set()
+        self._subjectless = False
 
     # -- prefetch -------------------------------------------------------------
 
@@ -72,10 +76,13 @@ class Lookup:
             return
         s = self.session
         keys = {(i.channel, i.external_id) for i in items}
-        for channel in {c for c, _ in keys}:
-            ids = [e for c, e in keys if c == channel]
-            for message in s.scalars(sa.select(Message).where(
-                    Message.channel == channel, Message.external_id.in_(ids))):
+        # By external id alone (ix_messages_external_id), the channel checked
+        # here: with (channel, external_id) and the statistics of a young
+        # table (a first sync) the planner scanned every message of the
+        # channel and compared it with each id of the batch.
+        for message in s.scalars(sa.select(Message).where(
+                Message.external_id.in_(sorted({e for _, e in keys})))):
+            if (message.channel, message.external_id) in keys:
                 self.existing[(message.channel, message.external_id)] = message
 
         wanted = {key for i in items for key in sender_identities(i, self.cfg)}
@@ -116,6 +123,9 @@ class Lookup:
 
         oldest = min(i.received_at for i in items)
         self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
+        subject_keys = [analyses[id(i)].subject_key for i in items]
+        self._subject_keys.update(k for k in subject_keys if k)
+        self._subjectless = self._subjectless or not all(subject_keys)
         customers = {c.id for c in self.identities.values()}
         customers |= {c.policy.customer_id for c in self.claims.values()}
         customers |= {p.customer_id for p in self.policies.values()}
@@ -126,14 +136,25 @@ class Lookup:
         todo = [cid for cid in customer_ids if cid not in self._threads_loaded]
         if not todo:
             return
-        window = max(self.cfg.thread_window, self.cfg.subjectless_window)
-        since = (self._oldest or datetime.max.replace(tzinfo=UTC)) - window
+        oldest = self._oldest or datetime.max.replace(tzinfo=UTC)
+        # Only threads a rule of inbox.intake.threads can pick for this batch
+        # (a long-standing customer has many others, and each one loaded
+        # costs): an open one about a claim; one with a subject of the batch
+        # active within the thread window; and, for a message without a
+        # subject, an open one active within the subject-less window.
+        wanted = [sa.and_(Thread.status != "closed", Thread.claim_id.is_not(None))]
+        if self._subject_keys:
+            wanted.append(sa.and_(Thread.subject_key.in_(sorted(self._subject_keys)),
+                                  Thread.last_message_at >= oldest - self.cfg.thread_window))
+        if self._subjectless:
+            wanted.append(sa.and_(Thread.status != "closed",
+                                  Thread.last_message_at >= oldest - self.cfg.subjectless_window))
         for thread in self.session.scalars(
             sa.select(Thread).where(
                 Thread.customer_id.in_(todo),
                 # A merged thread is a pointer: its messages are in another.
                 Thread.merged_into_id.is_(None),
-                sa.or_(Thread.status != "closed", Thread.last_message_at >= since),
+                sa.or_(*wanted),
             ).options(selectinload(Thread.customer))
         ):
             self._threads[thread.customer].append(thread)
