@@ -5,7 +5,8 @@ with a 200 KB PDF that is ~3,600 lines and ~2.5 ms, most of the parse. A run of
 base64 lines can never be a boundary (boundary lines start with "--") nor a
 header (no colon), so the run is replaced by one token line, the skeleton is
 parsed, and the lines are put back into a part's payload only when that part
-is read. Measured: parse of such a mail 2.6 ms -> 0.5 ms (lifting included).
+is read. Measured on a mail with a 100 KB PDF (140 KB): parse 4.5 ms ->
+1.1 ms, lifting included.
 """
 
 from __future__ import annotations
@@ -14,24 +15,70 @@ import re
 from email.message import Message
 
 MIN_SIZE = 64 * 1024  # below this, lifting costs more than it saves
-_RUN = re.compile(rb"(?:[A-Za-z0-9+/]{40,}\r?\n){64,}")
+MIN_RUN = 64 * 40  # bytes: 64 lines or more
+_BLANK = re.compile(rb"\n\r?\n")  # a part's body starts after one
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_BASE64 = _LETTERS + b"\r\n"
 _PREFIX = b"LIFTED-BASE64-RUN-"
 _TOKEN = re.compile(r"LIFTED-BASE64-RUN-(\d+)\r?\n")
 
 
 def lift(raw: bytes) -> tuple[bytes, list[bytes]]:
-    """(skeleton to parse, the lifted runs)."""
+    """(skeleton to parse, the lifted runs).
+
+    A run starts right after a blank line (where a part's body starts) and is
+    the lines from there to the body's end that hold nothing but base64
+    letters (a last line with "=" padding stays; no "-", so never a boundary
+    line). The lines are put back byte for byte, so what the parser would have
+    made of them (a lone CR, say) does not matter. Found with C-speed searches
+    (find, translate): a regular expression that matched the run line by line
+    cost about as much as the parse it saved (3.8 ms for a 140 KB mail).
+    """
     if len(raw) < MIN_SIZE or _PREFIX in raw:
         return raw, []
     runs: list[bytes] = []
-
-    def cut(match: re.Match[bytes]) -> bytes:
-        run = match.group(0)
-        runs.append(run)
+    pieces: list[bytes] = []
+    done = 0  # raw[:done] is in pieces
+    pos = 0
+    while (blank := _BLANK.search(raw, pos)) is not None:
+        start = pos = blank.end()
+        run = _run_at(raw, start)
+        if run is None:
+            continue
+        stop = pos = start + len(run)
         ending = b"\r\n" if run.endswith(b"\r\n") else b"\n"
-        return _PREFIX + str(len(runs) - 1).encode() + ending
+        pieces += [raw[done:start], _PREFIX, str(len(runs)).encode(), ending]
+        runs.append(run)
+        done = stop
+    if not runs:
+        return raw, []
+    pieces.append(raw[done:])
+    return b"".join(pieces), runs
 
-    return _RUN.sub(cut, raw), runs
+
+def _run_at(raw: bytes, start: int) -> bytes | None:
+    """The base64 lines from ``start`` to the body's end (the next boundary
+    line or blank line), without a last line that holds padding; None when
+    there is anything else or too little."""
+    if raw[start:start + 40].translate(None, _LETTERS):
+        return None  # not a base64 line: text, headers of a nested message, ...
+    end = raw.find(b"\n--", start)
+    end = len(raw) if end < 0 else end + 1
+    for blank in (b"\n\n", b"\n\r\n"):
+        at = raw.find(blank, start, end)
+        if at >= 0:
+            end = at + 1
+    if end - start < MIN_RUN:
+        return None
+    body = raw[start:end]
+    if body.translate(None, _BASE64):
+        # Padding ("=") or an unterminated last line: leave that line out.
+        body = body[:body.rfind(b"\n", 0, len(body) - 1) + 1]
+        if body.translate(None, _BASE64):
+            return None
+    if len(body) < MIN_RUN:
+        return None
+    return body
 
 
 def restore(part: Message, runs: list[bytes]) -> None:

@@ -352,6 +352,33 @@ def test_large_base64_attachment_survives_lifting() -> None:
         assert inbound.text == "Report attached."
 
 
+def test_lifting_takes_out_only_whole_base64_bodies() -> None:
+    from channels.email.lift import lift
+
+    head = HEAD + 'Subject: x\nContent-Type: multipart/mixed; boundary="m"\n'
+    text = "Dear sir\n\n" + "word " * 20_000 + "\n"  # large, but text
+    odd = b64(PDF)
+    odd = odd[:1000] + "\r" + odd[1000:]  # a lone CR inside
+    body = (
+        f"--m\nContent-Type: text/plain\n\n{text}"
+        "--m\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n"
+        + b64(PDF) + "--m\nContent-Type: application/octet-stream\n"
+        "Content-Transfer-Encoding: base64\n\n" + odd + "--m--\n"
+    )
+    for crlf in (False, True):
+        raw = eml(head, body, crlf=crlf)
+        skeleton, runs = lift(raw)
+        # Both attachments lifted (the lone CR in the second one included),
+        # each without its last, padded line; the text stays.
+        assert len(runs) == 2
+        assert all(b"=" not in run and b"-" not in run for run in runs)
+        assert len(skeleton) < len(raw) - 2 * 250_000
+        assert b"word word" in skeleton
+        inbound = parse_email(raw)
+        assert [a.data for a in inbound.attachments] == [PDF, PDF]
+        assert inbound.text.startswith("Dear sir")
+
+
 def test_json_round_trip_of_the_result() -> None:
     from channels.base import Inbound
 
