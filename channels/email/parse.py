@@ -21,6 +21,7 @@ from email.message import Message
 from email.parser import BytesParser
 
 from channels.base import Inbound, SenderIdentity, stable_id
+from channels.email import boundaries
 from channels.email.headers import addresses, decode_header, message_ids, parse_date, unfold
 from channels.email.html import sanitize_html, text_of_sanitized
 from channels.email.lift import lift
@@ -68,7 +69,7 @@ def parse_email(
     in ``extras["attachments_held_back"]``) while headers and text are kept.
     ``Inbound.raw`` is left for the caller to set."""
     raw = _as_bytes(raw)
-    msg, lifted = _parse(raw)
+    msg, lifted, renamed = _parse(raw)
     head = _first_headers(msg)
     hold_back = len(raw) > max_bytes
     found = collect(msg, hold_back=hold_back, lifted=lifted)
@@ -108,7 +109,7 @@ def parse_email(
     headers = {name: value(name) for name in KEPT_HEADERS if name in head}
     if defects:
         extras["defects"] = list(dict.fromkeys(defects))[:MAX_DEFECTS]
-    return Inbound(
+    inbound = Inbound(
         channel="email",
         external_id=external_id,
         received_at=when,
@@ -124,6 +125,8 @@ def parse_email(
         extras=extras,
         recipient=mailbox or (to[0][1] if to else ""),
     )
+    boundaries.restore(inbound, renamed)
+    return inbound
 
 
 def _as_bytes(raw: object) -> bytes:
@@ -134,16 +137,17 @@ def _as_bytes(raw: object) -> bytes:
     raise UnparseableMail(f"expected bytes, got {type(raw).__name__}")
 
 
-def _parse(raw: bytes) -> tuple[Message, list[bytes]]:
+def _parse(raw: bytes) -> tuple[Message, list[bytes], dict[str, str]]:
     if not raw.strip():
         raise UnparseableMail("empty input")
     skeleton, lifted = lift(raw)
+    skeleton, renamed = boundaries.rename(skeleton)
     msg = _PARSER.parsebytes(skeleton)
     if not any(name.lower() in _MAIL_HEADERS for name in msg):
         if b"\x00" in raw[:1024]:
             raise UnparseableMail("binary data (NUL bytes at the start), not a mail")
         raise UnparseableMail("no mail headers (From, To, Subject, Date, Message-ID...) found")
-    return msg, lifted
+    return msg, lifted, renamed
 
 
 def _first_headers(msg: Message) -> dict[str, str]:
