@@ -41,7 +41,7 @@ _RULES: dict[str, dict[str, list[str]]] = {
                r"\bπου ειναι (η|τα) (πληρωμ|αποζημιωσ|χρημα)"],
         "cs": [r"\bzpozdeni (platby|vyplaty|plneni|uhrady)", r"\bplatba.{0,20}(nedorazila|neprisla|chybi)",
                r"\bnebyl[oa]? (mi )?(vyplacen|uhrazen|zaplacen)",
-               r"\b(jeste )?(jsem )?(neobdrzel|nedostal).{0,40}(platb|penize|vyplat|plneni|uhrad)"],
+               r"\b(neobdrzel|nedostal).{0,40}(platb|penize|vyplat|plneni|uhrad)"],
         "sv": [r"\bforsenad (betalning|utbetalning|ersattning)",
                r"\b(betalningen|utbetalningen|ersattningen).{0,30}inte (kommit|inkommit|betalats)",
                r"\binte (fatt|erhallit).{0,30}(betalning|ersattning|utbetalning|pengar)",
@@ -81,7 +81,7 @@ _RULES: dict[str, dict[str, list[str]]] = {
                r"\b(extend|extension of) (my |the )?(policy|cover|contract)"],
         "de": [r"\bverlanger(n|ung|t)", r"\berneuer(n|ung|t)", r"\b(vertrag|police|versicherung).{0,30}lauft.{0,10}ab",
                r"\bablauf (meiner|der|des) (police|versicherung|vertrag)",
-               r"\b(meine |die )?(police|versicherung|vertrag) endet\b"],
+               r"\b(police|versicherung|vertrag) endet\b"],
         "el": [r"\bανανεω", r"\bληξη (του |της )?(συμβολαι|ασφαλιστηρι|ασφαλισ)"],
         "cs": [r"\bobnov(a|y|eni|enim|it|u|ou)\b", r"\bprodlouzeni (smlouvy|pojisteni|pojistky)",
                r"\b(konec|vyprseni) (platnosti )?(smlouvy|pojisteni|pojistky)"],
@@ -116,16 +116,38 @@ def _leading_literals(pattern: str) -> tuple[str, ...]:
     return ("".join(literal),) if literal else ()
 
 
-# Each rule with the literals it starts with: a substring test (fast, in C)
-# decides whether the regular expression needs to run at all. Patterns are
-# written naturally; casefold turns a final sigma into σ, so the patterns get
-# the same treatment as the text.
-_COMPILED: list[tuple[str, str, tuple[str, ...], re.Pattern[str]]] = [
-    (kind, lang, _leading_literals(p.replace("ς", "σ")), re.compile(p.replace("ς", "σ")))
+# Each rule with the literals its matches start with: where they occur is
+# where the regular expression needs to run, and nowhere else. (A pattern
+# leading with optional words is written without them: whether a text
+# matches does not change.) Patterns are written naturally; casefold turns a
+# final sigma into σ, so the patterns get the same treatment as the text.
+_WORD = re.compile(r"\w+")
+
+
+def _head(literal: str, at_word: bool) -> str:
+    """The word characters a literal after "\\b" starts with ("not" of
+    "not (yet )"); "" when it may start inside a word."""
+    found = _WORD.match(literal) if at_word else None
+    return found.group(0) if found else ""
+
+
+# (kind, language, ((leading literal, its head), ...), pattern)
+_COMPILED: list[tuple[str, str, tuple[tuple[str, str], ...], re.Pattern[str]]] = [
+    (kind, lang,
+     tuple((lit, _head(lit, p.startswith(r"\b"))) for lit in _leading_literals(p.replace("ς", "σ"))),
+     re.compile(p.replace("ς", "σ")))
     for kind, by_lang in _RULES.items()
     for lang, patterns in by_lang.items()
     for p in patterns
 ]
+# A literal after "\b" starts a word of the text; so the text's words,
+# looked up by their first two letters, tell which heads occur at all (one
+# pass over the words instead of a search per literal).
+_HEADS: dict[str, set[str]] = {}
+for _rule in _COMPILED:
+    for _literal, _head_of in _rule[2]:
+        if _head_of:
+            _HEADS.setdefault(_head_of[:2], set()).add(_head_of)
 ACCOUNT_ISSUE_PRECEDENCE = tuple(_RULES)
 MAX_CHARS = 1500
 _COMBINING = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -134,7 +156,7 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Accents removed and case folded: 'Änderung' → 'anderung', 'Ανανέωση' → 'ανανεωση'."""
-    stripped = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    stripped = text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return _SPACE.sub(" ", stripped.casefold())
 
 
@@ -147,9 +169,22 @@ def classify_account_issue(subject: str, text: str) -> tuple[str, str] | None:
     a message is about is said early.
     """
     folded = fold(f"{subject}\n{text[:MAX_CHARS]}")
+    heads = {head for word in set(_WORD.findall(folded))
+             for head in _HEADS.get(word[:2], ()) if word.startswith(head)}
     for kind, lang, literals, pattern in _COMPILED:
-        if literals and not any(literal in folded for literal in literals):
+        if not literals:
+            if pattern.search(folded):
+                return kind, lang
             continue
-        if pattern.search(folded):
-            return kind, lang
+        # A match starts where one of its leading literals does: try the
+        # pattern there only. A search would try every position, as "\b" at
+        # its start hides the literal from the engine's own prefix scan.
+        for literal, head in literals:
+            if head and head not in heads:
+                continue
+            at = folded.find(literal)
+            while at >= 0:
+                if pattern.match(folded, at):
+                    return kind, lang
+                at = folded.find(literal, at + 1)
     return None
