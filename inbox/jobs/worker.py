@@ -17,12 +17,15 @@ with the defaults) plus its first retry interval. A work horse killed alone
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
+import pkgutil
 import signal
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
@@ -58,10 +61,32 @@ def prepare_for_work_horses(app: Flask) -> None:
     a portal message, a letter, a call with a transcript) built it anew:
     bench/load.py found the intake worker spending ~1 s of CPU per SMS. Built
     in the parent it is inherited by every horse, copy-on-write.
-    """
-    from inbox.intake.language import detect_language
 
-    detect_language("warming up the language models", app.config["SETTINGS"].languages)
+    Likewise the modules jobs import when they run (the Twilio SDK, the
+    call and letter filing, ...): imported in a horse they cost each job
+    about 2.5 s (the fault tests found SMS jobs that slow once ``inbox``
+    stopped importing every command's module at start).
+    """
+    from inbox.intake.language import warm_up
+
+    for module in (*_JOB_MODULES, *_IMPORTED_BY_JOBS):
+        importlib.import_module(module)
+    warm_up(app.config["SETTINGS"].languages)
+
+
+# Every module of inbox.jobs, and what their functions import when they run
+# (tests/integration/test_worker_warm.py keeps this list complete).
+_JOB_MODULES = tuple(f"inbox.jobs.{m.name}" for m in pkgutil.iter_modules(
+    [str(Path(__file__).resolve().parent)]) if m.name != "worker")
+_IMPORTED_BY_JOBS = (
+    "channels.email.imap", "channels.email.smtp", "channels.twilio.rest", "inbox.blobs",
+    "inbox.calls.filing", "inbox.calls.media", "inbox.calls.outbound", "inbox.calls.reconcile",
+    "inbox.casework.info_requests", "inbox.intake.language", "inbox.letters.folders",
+    "inbox.letters.intake",
+    "inbox.letters.pool", "inbox.letters.replies", "inbox.mail.outbound", "inbox.mail.sync",
+    "inbox.models", "inbox.portal.delivery", "inbox.portal.scans", "inbox.privacy.retention",
+    "inbox.sla.recompute", "inbox.sla.sweep", "inbox.workspace.later",
+)
 
 
 def run_worker(

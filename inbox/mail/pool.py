@@ -31,9 +31,10 @@ def parse_pool(
 
 
 def _warm_up(languages: tuple[str, ...]) -> None:
-    """Load the language models (about a second) as the worker starts, while
-    the main process is still connecting and fetching."""
+    """Load the language models as the worker starts, while the main process
+    is still connecting and fetching: the trigram models that mail of a few
+    sentences needs (0.1 s); the full ones load on a first short mail."""
     if languages:
-        from inbox.intake.language import detect_language
+        from inbox.intake.language import warm_up
 
-        detect_language("warming up the language models", languages)
+        warm_up(languages, short_texts=False)
