@@ -169,6 +169,5 @@ def invoke(database_url: str, engine: sa.Engine, tmp_path: Path) -> Iterator[Inv
 
     yield run
     for ctx in contexts:
-        if ctx._app is not None:
-            ctx.app.extensions["inbox.db"].engine.dispose()
+        ctx.close()
     _delete_rows_after(engine, before)

@@ -45,8 +45,10 @@ def sync_email(obj: Context, once: bool, names: tuple[str, ...], since: datetime
         if unknown:
             raise click.ClickException(f"unknown mailbox: {', '.join(unknown)}")
         mailboxes = tuple(box for box in mailboxes if box.name in names)
-    db = obj.app.extensions["inbox.db"]
+    # The parse workers first: they load the language models (about a
+    # second) while this process connects to the database and the mailboxes.
     pool = parse_pool(parse_workers, obj.settings.languages)
+    db = obj.database
     try:
         if not once:
             stop = threading.Event()

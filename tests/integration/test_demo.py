@@ -308,8 +308,7 @@ def run_cli(tmp_path: Path) -> Iterator[Any]:
 
     yield run
     for ctx in contexts:
-        if ctx._app is not None:
-            ctx.app.extensions["inbox.db"].engine.dispose()
+        ctx.close()
 
 
 def test_cli_fills_in_batches_and_refuses_to_duplicate(run_cli: Any) -> None:
