@@ -15,12 +15,16 @@ talks to IMAP and the database, so both cores work.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Executor, Future
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -35,7 +39,7 @@ from inbox.intake.analysis import KEY as ANALYSIS_KEY
 from inbox.intake.analysis import analyze
 from inbox.intake.config import IngestConfig
 from inbox.intake.core import CONFIG_KEY, ingest_batch, record_raw_failure, store_raw
-from inbox.models import MailboxState, Message
+from inbox.models import MailboxState
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -190,21 +194,26 @@ def _sync_folder(
         report.parse_wait_seconds += time.perf_counter() - started
         store(parsed, chunk)
 
-    for chunk in _chunks(uids, BATCH):
-        started = time.perf_counter()
-        mails = [(m.uid, m.raw, m.internaldate) for m in conn.fetch(chunk, batch=BATCH)]
-        report.fetch_seconds += time.perf_counter() - started
-        report.fetched += len(mails)
-        if pool is None:
+    # The thread fetching ahead stops when this block is left, an error included.
+    with closing(_fetch_ahead(conn, uids)) as fetched:
+        while True:
             started = time.perf_counter()
-            parsed = parse_batch(mails, mailbox.address, mailbox.max_message_bytes, cfg)
-            report.parse_wait_seconds += time.perf_counter() - started
-            store(parsed, chunk)
-            continue
-        pending.append((pool.submit(parse_batch, mails, mailbox.address,
-                                    mailbox.max_message_bytes, cfg), chunk))
-        if len(pending) >= depth:
-            store_oldest()
+            batch = next(fetched, None)
+            report.fetch_seconds += time.perf_counter() - started  # waiting for it
+            if batch is None:
+                break
+            chunk, mails = batch
+            report.fetched += len(mails)
+            if pool is None:
+                started = time.perf_counter()
+                parsed = parse_batch(mails, mailbox.address, mailbox.max_message_bytes, cfg)
+                report.parse_wait_seconds += time.perf_counter() - started
+                store(parsed, chunk)
+                continue
+            pending.append((pool.submit(parse_batch, mails, mailbox.address,
+                                        mailbox.max_message_bytes, cfg), chunk))
+            if len(pending) >= depth:
+                store_oldest()
     while pending:
         store_oldest()
 
@@ -214,6 +223,49 @@ def _sync_folder(
     return report
 
 
+def _fetch_ahead(
+    conn: ImapConnection, uids: list[int], depth: int = 2,
+) -> Generator[tuple[list[int], list[tuple[int, bytes, datetime]]], None, None]:
+    """(UIDs, mails) in batches, fetched by a thread up to ``depth`` batches
+    ahead: the server's and the network's time overlaps the filing instead of
+    adding to it. The connection is the thread's alone until this generator
+    is closed; a fetch error is raised here, in the caller's thread."""
+    results: queue.Queue[tuple[list[int], list[tuple[int, bytes, datetime]]] | BaseException
+                         | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch_all() -> None:
+        try:
+            for chunk in _chunks(uids, BATCH):
+                mails = [(m.uid, m.raw, m.internaldate) for m in conn.fetch(chunk, batch=BATCH)]
+                if not put((chunk, mails)):
+                    return
+        except BaseException as exc:  # handed to the caller
+            put(exc)
+            return
+        put(None)
+
+    thread = threading.Thread(target=fetch_all, name="imap-fetch", daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _store_batch(
     db: Database, mailbox: Mailbox, folder: str, parsed: list[Parsed], chunk: list[int],
     report: FolderReport, now: Callable[[], datetime], *, backfill: bool,
@@ -221,7 +273,6 @@ def _store_batch(
     """File a batch and move the cursor, in one transaction."""
     at = now()
     with db.transaction() as session:
-        known = _known_ids(session, [p.inbound.external_id for p in parsed if p.inbound])
         batch = []
         for item in parsed:
             if item.inbound is None:
@@ -230,8 +281,6 @@ def _store_batch(
                                    context={"mailbox": mailbox.name, "folder": folder,
                                             "uid": item.uid})
                 report.failed += 1
-            elif item.inbound.external_id in known:
-                report.duplicates += 1
             else:
                 if item.raw is not None:
                     item.inbound.raw = item.raw
@@ -248,16 +297,6 @@ def _store_batch(
         if chunk and not backfill and max(chunk) > state.last_uid:
             state.last_uid = max(chunk)
         state.messages_synced += len(parsed)
-
-
-def _known_ids(session: Session, external_ids: Iterable[str]) -> set[str]:
-    ids = list(external_ids)
-    if not ids:
-        return set()
-    return set(session.scalars(
-        sa.select(Message.external_id).where(Message.channel == "email",
-                                             Message.external_id.in_(ids))
-    ))
 
 
 def _state(session: Session, mailbox: str, folder: str) -> MailboxState:
