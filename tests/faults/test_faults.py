@@ -57,21 +57,28 @@ def _job_state(world: World, job_id: str) -> tuple[str | None, int | None]:
         conn.close()
 
 
-def _letter_job_running(world: World) -> tuple[Job, int]:
-    """Drop a scan and wait for the drop-folder job reading it; (job, worker index)."""
-    world.letter()
-    job = world.wait_for(lambda: _started(world, "ocr", "inbox.jobs.letters.ingest_drop_folders"),
-                         60, "a drop-folder job started")
-    conn = world.connection()
-    try:
-        from rq import Worker
+def _letter_job_running(world: World, tries: int = 5) -> tuple[Job, int]:
+    """Drop a scan and wait for the drop-folder job reading it; (job, worker
+    index). A short scan can be read before the job's worker is looked up:
+    then another one is dropped."""
+    from rq import Worker
 
-        names = {w.name: w for w in Worker.all(connection=conn)}
-        holder = next(w for w in names.values() if w.get_current_job_id() == job.id)
-    finally:
-        conn.close()
-    index = next(i for i, p in enumerate(world.workers) if p is not None and p.pid == holder.pid)
-    return job, index
+    for _ in range(tries):
+        world.letter()
+        job = world.wait_for(
+            lambda: _started(world, "ocr", "inbox.jobs.letters.ingest_drop_folders"),
+            60, "a drop-folder job started")
+        conn = world.connection()
+        try:
+            holder = next((w for w in Worker.all(connection=conn)
+                           if w.get_current_job_id() == job.id), None)
+        finally:
+            conn.close()
+        if holder is not None:
+            index = next(i for i, p in enumerate(world.workers)
+                         if p is not None and p.pid == holder.pid)
+            return job, index
+    pytest.fail(f"a drop-folder job finished before its worker was found, {tries} times")
 
 
 def test_kill_9_of_a_work_horse_mid_job_loses_nothing(world: World) -> None:
