@@ -32,10 +32,7 @@ def sync() -> None:
 def sync_email(obj: Context, once: bool, names: tuple[str, ...], since: datetime | None,
                poll: float, parse_workers: int | None) -> None:
     """Pull mail from the configured [[email]] mailboxes."""
-    from channels.email.imap import AuthenticationFailed, ImapUnavailable
     from inbox.mail.pool import parse_pool
-    from inbox.mail.runner import run_all
-    from inbox.mail.sync import sync_mailbox
 
     mailboxes = obj.settings.mailboxes
     if not mailboxes:
@@ -45,9 +42,14 @@ def sync_email(obj: Context, once: bool, names: tuple[str, ...], since: datetime
         if unknown:
             raise click.ClickException(f"unknown mailbox: {', '.join(unknown)}")
         mailboxes = tuple(box for box in mailboxes if box.name in names)
-    # The parse workers first: they load the language models (about a
-    # second) while this process connects to the database and the mailboxes.
+    # The parse workers first: they start (importing the parser, loading the
+    # language models) while this process imports the rest and connects to
+    # the database and the mailboxes.
     pool = parse_pool(parse_workers, obj.settings.languages)
+    from channels.email.imap import AuthenticationFailed, ImapUnavailable
+    from inbox.mail.runner import run_all
+    from inbox.mail.sync import sync_mailbox
+
     db = obj.database
     try:
         if not once:

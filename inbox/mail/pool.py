@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -20,14 +21,25 @@ def parse_pool(
         workers = max(1, (os.cpu_count() or 2) - 1)
     if workers <= 0:
         return None
-    # Workers start on first submit; start them now so the warm-up overlaps.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["channels.email.parse", "inbox.mail.sync"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up,
                                initargs=(languages,))
-    for _ in range(workers):
-        pool.submit(int)
+    # Workers start on first submit, and starting one waits until the fork
+    # server has imported the parser (about 0.3 s). A thread starts them, so
+    # that wait overlaps the caller's own imports and connecting; a submit
+    # meanwhile waits for it (the pool's lock).
+    threading.Thread(target=_start, args=(pool, workers), name="parse-pool-start",
+                     daemon=True).start()
     return pool
+
+
+def _start(pool: ProcessPoolExecutor, workers: int) -> None:
+    try:
+        for _ in range(workers):
+            pool.submit(int)
+    except RuntimeError:
+        pass  # shut down before it started: nothing to start
 
 
 def _warm_up(languages: tuple[str, ...]) -> None:
