@@ -186,8 +186,10 @@ class BlobStore:
     def sync(self) -> None:
         """Make every blob written with ``durable=False`` durable."""
         if self._unsynced:
-            os.sync()
+            # Cleared first: a blob that another thread writes meanwhile sets
+            # it again, and the next sync covers it.
             self._unsynced = False
+            os.sync()
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

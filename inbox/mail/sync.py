@@ -33,7 +33,7 @@ from channels.base import Inbound
 from channels.email.imap import AuthenticationFailed, ImapConnection, ImapUnavailable, connect
 from channels.email.parse import UnparseableMail, parse_email
 from config.email import Mailbox, MailboxConfigError
-from inbox.blobs import BlobStoreFull
+from inbox.blobs import BlobStore, BlobStoreFull
 from inbox.database import Database
 from inbox.intake.analysis import KEY as ANALYSIS_KEY
 from inbox.intake.analysis import analyze
@@ -70,6 +70,11 @@ class SyncReport:
         return sum(f.filed for f in self.folders)
 
 
+# A fetched mail: UID, raw bytes, INTERNALDATE, and the raw bytes' key in
+# the blob store when the fetching thread stored them already.
+Fetched = tuple[int, bytes, datetime, str | None]
+
+
 @dataclass
 class Parsed:
     uid: int
@@ -81,23 +86,23 @@ class Parsed:
 
 
 def parse_batch(
-    mails: list[tuple[int, bytes, datetime]], address: str, max_bytes: int,
-    cfg: IngestConfig | None = None,
+    mails: list[Fetched], address: str, max_bytes: int, cfg: IngestConfig | None = None,
 ) -> list[Parsed]:
     """Runs in a worker process: raw bytes in, Inbound (or the reason) out.
     With ``cfg`` the text analysis (language, numbers, account-issue class) is
     done here too: it is pure CPU work, like parsing, and leaves the main
     process free for IMAP and the database."""
     out = []
-    for uid, raw, internaldate in mails:
+    for uid, raw, internaldate, raw_ref in mails:
         try:
             inbound = parse_email(raw, received_at=internaldate, mailbox=address,
                                   max_bytes=max_bytes)
             if cfg is not None:
                 inbound.extras[ANALYSIS_KEY] = analyze(inbound, cfg).to_json()
-                # The bytes go to the blob store here, so they need not travel
-                # back to the main process; synced below before returning.
-                inbound.raw = raw
+                # The attachments (and the raw bytes, unless the fetching
+                # thread stored them) go to the blob store here, so they need
+                # not travel back to the main process; synced below.
+                inbound.raw, inbound.raw_ref = (raw, None) if raw_ref is None else (None, raw_ref)
                 store_raw(inbound, cfg, durable=False)
                 out.append(Parsed(uid, inbound, None))
                 continue
@@ -194,8 +199,11 @@ def _sync_folder(
         report.parse_wait_seconds += time.perf_counter() - started
         store(parsed, chunk)
 
-    # The thread fetching ahead stops when this block is left, an error included.
-    with closing(_fetch_ahead(conn, uids)) as fetched:
+    # The thread fetching ahead stops when this block is left, an error
+    # included. It stores each mail's bytes too (writing files is mostly
+    # waiting, and the parse workers are the slower side); they are made
+    # durable before their batch is filed (ingest_batch).
+    with closing(_fetch_ahead(conn, uids, blobs=cfg.blobs)) as fetched:
         while True:
             started = time.perf_counter()
             batch = next(fetched, None)
@@ -224,14 +232,15 @@ def _sync_folder(
 
 
 def _fetch_ahead(
-    conn: ImapConnection, uids: list[int], depth: int = 2,
-) -> Generator[tuple[list[int], list[tuple[int, bytes, datetime]]], None, None]:
+    conn: ImapConnection, uids: list[int], depth: int = 2, blobs: BlobStore | None = None,
+) -> Generator[tuple[list[int], list[Fetched]], None, None]:
     """(UIDs, mails) in batches, fetched by a thread up to ``depth`` batches
     ahead: the server's and the network's time overlaps the filing instead of
-    adding to it. The connection is the thread's alone until this generator
-    is closed; a fetch error is raised here, in the caller's thread."""
-    results: queue.Queue[tuple[list[int], list[tuple[int, bytes, datetime]]] | BaseException
-                         | None] = queue.Queue(maxsize=depth)
+    adding to it. With ``blobs`` the thread also puts each mail's bytes there
+    (not yet durable). The connection is the thread's alone until this
+    generator is closed; a fetch error is raised here, in the caller's thread."""
+    results: queue.Queue[tuple[list[int], list[Fetched]] | BaseException | None] = (
+        queue.Queue(maxsize=depth))
     stop = threading.Event()
 
     def put(item: Any) -> bool:
@@ -246,7 +255,9 @@ def _fetch_ahead(
     def fetch_all() -> None:
         try:
             for chunk in _chunks(uids, BATCH):
-                mails = [(m.uid, m.raw, m.internaldate) for m in conn.fetch(chunk, batch=BATCH)]
+                mails = [(m.uid, m.raw, m.internaldate,
+                          blobs.put(m.raw, durable=False) if blobs is not None else None)
+                         for m in conn.fetch(chunk, batch=BATCH)]
                 if not put((chunk, mails)):
                     return
         except BaseException as exc:  # handed to the caller
