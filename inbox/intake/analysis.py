@@ -3,24 +3,36 @@
 Language, the subject's threading key, the policy and claim numbers named and
 the account-issue class depend on nothing but the text and the settings, so a
 channel that files in bulk computes them in its worker processes (see
-``inbox.mail.sync.parse_batch``) and hands them in with the message
+``inbox.mail.parsing.parse_batch``) and hands them in with the message
 (``Inbound.extras["analysis"]``); everyone else lets the core compute them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from channels.base import Inbound
 from claims.identifiers import find_identifiers
 from inbox.intake.classify import classify_account_issue
-from inbox.intake.config import IngestConfig
 from inbox.intake.language import detect_language
 from inbox.intake.subjects import strip_prefixes, subject_key
 
 KEY = "analysis"
 MAX_SCAN_CHARS = 20_000
+
+
+class TextSettings(Protocol):
+    """What the analysis reads of the settings: IngestConfig, or in a parse
+    worker the part of it that travels there (inbox.mail.parsing)."""
+
+    @property
+    def languages(self) -> tuple[str, ...]: ...
+    @property
+    def claim_re(self) -> re.Pattern[str]: ...
+    @property
+    def policy_re(self) -> re.Pattern[str]: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ def new_text(inbound: Inbound) -> str:
     return str(parts["new"]) if "new" in parts else inbound.text
 
 
-def analyze(inbound: Inbound, cfg: IngestConfig) -> Analysis:
+def analyze(inbound: Inbound, cfg: TextSettings) -> Analysis:
     text = new_text(inbound)
     scan = (inbound.subject, inbound.text[:MAX_SCAN_CHARS])
     return Analysis(
@@ -68,7 +80,7 @@ def analyze(inbound: Inbound, cfg: IngestConfig) -> Analysis:
     )
 
 
-def analysis_of(inbound: Inbound, cfg: IngestConfig) -> Analysis:
+def analysis_of(inbound: Inbound, cfg: TextSettings) -> Analysis:
     """The analysis handed in with the message, else computed now."""
     given = inbound.extras.pop(KEY, None)
     return Analysis.from_json(given) if given else analyze(inbound, cfg)

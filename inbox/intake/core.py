@@ -38,6 +38,7 @@ from inbox.intake.context import Filing
 from inbox.intake.identify import IdentityRace, identify
 from inbox.intake.linking import link_thread
 from inbox.intake.lookup import Lookup
+from inbox.intake.raw import store_raw
 from inbox.intake.subjects import strip_prefixes
 from inbox.intake.threads import find_thread
 from inbox.metrics.facts import refresh_threads
@@ -112,7 +113,7 @@ def ingest_batch(
     if cfg is None:
         raise RuntimeError("ingest needs an IngestConfig: pass config= or set session.info")
     for inbound in inbounds:
-        store_raw(inbound, cfg, durable=len(inbounds) == 1)
+        store_raw(inbound, cfg.blobs, durable=len(inbounds) == 1)
     cfg.blobs.sync()  # raw input is on disk before any row points at it
     if len(inbounds) > 1:
         try:
@@ -239,20 +240,6 @@ def _ingest_one(session: Session, cfg: IngestConfig, inbound: Inbound, now: date
             )
             return IngestResult(False, failed=record_failure(session, inbound, exc, now))
     raise AssertionError("unreachable")
-
-
-def store_raw(inbound: Inbound, cfg: IngestConfig, *, durable: bool = True) -> None:
-    """Move raw bytes and attachment bytes into the blob store (idempotent).
-    With ``durable=False`` the caller calls ``cfg.blobs.sync()`` afterwards."""
-    if inbound.raw is not None and inbound.raw_ref is None:
-        inbound.raw_ref = cfg.blobs.put(inbound.raw, durable=durable)
-    if inbound.raw_ref is not None:
-        inbound.raw = None
-    for att in inbound.attachments:
-        if att.data is not None:
-            att.size = len(att.data)
-            att.sha256 = cfg.blobs.put(att.data, durable=durable)
-            att.data = None
 
 
 def find_existing(session: Session, inbound: Inbound) -> Message | None:

@@ -114,9 +114,9 @@ def _reparse(session: Session, failed: FailedIntake, now: datetime) -> Inbound |
     # Keep what was parsed on this record (attachments to the blob store
     # first, as ingest does): if filing fails now, ingest counts the attempt
     # here (same channel and external id) instead of opening a second record.
-    from inbox.intake.core import store_raw
+    from inbox.intake.raw import store_raw
 
-    store_raw(inbound, session.info[CONFIG_KEY])
+    store_raw(inbound, session.info[CONFIG_KEY].blobs)
     failed.external_id = inbound.external_id[:500]
     failed.inbound = inbound.to_json()
     session.flush()

@@ -22,7 +22,8 @@ def parse_pool(
     if workers <= 0:
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["channels.email.parse", "inbox.mail.sync"])
+    # What the workers run, without the database layer (inbox.mail.parsing).
+    context.set_forkserver_preload(["inbox.mail.parsing"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up,
                                initargs=(languages,))
     # Workers start on first submit, and starting one waits until the fork

@@ -29,16 +29,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from channels.base import Inbound
 from channels.email.imap import AuthenticationFailed, ImapConnection, ImapUnavailable, connect
-from channels.email.parse import UnparseableMail, parse_email
 from config.email import Mailbox, MailboxConfigError
 from inbox.blobs import BlobStore, BlobStoreFull
 from inbox.database import Database
-from inbox.intake.analysis import KEY as ANALYSIS_KEY
-from inbox.intake.analysis import analyze
-from inbox.intake.config import IngestConfig
-from inbox.intake.core import CONFIG_KEY, ingest_batch, record_raw_failure, store_raw
+from inbox.intake.core import CONFIG_KEY, ingest_batch, record_raw_failure
+from inbox.mail.parsing import Fetched, Parsed, ParseSettings, parse_batch
 from inbox.models import MailboxState
 
 log = logging.getLogger(__name__)
@@ -68,54 +64,6 @@ class SyncReport:
     @property
     def filed(self) -> int:
         return sum(f.filed for f in self.folders)
-
-
-# A fetched mail: UID, raw bytes, INTERNALDATE, and the raw bytes' key in
-# the blob store when the fetching thread stored them already.
-Fetched = tuple[int, bytes, datetime, str | None]
-
-
-@dataclass
-class Parsed:
-    uid: int
-    inbound: Inbound | None
-    # The raw mail when it could not be parsed (kept as a failed intake);
-    # parsed mail travels as Inbound.raw_ref, already in the blob store.
-    raw: bytes | None
-    error: str = ""
-
-
-def parse_batch(
-    mails: list[Fetched], address: str, max_bytes: int, cfg: IngestConfig | None = None,
-) -> list[Parsed]:
-    """Runs in a worker process: raw bytes in, Inbound (or the reason) out.
-    With ``cfg`` the text analysis (language, numbers, account-issue class) is
-    done here too: it is pure CPU work, like parsing, and leaves the main
-    process free for IMAP and the database."""
-    out = []
-    for uid, raw, internaldate, raw_ref in mails:
-        try:
-            inbound = parse_email(raw, received_at=internaldate, mailbox=address,
-                                  max_bytes=max_bytes)
-            if cfg is not None:
-                inbound.extras[ANALYSIS_KEY] = analyze(inbound, cfg).to_json()
-                # The attachments (and the raw bytes, unless the fetching
-                # thread stored them) go to the blob store here, so they need
-                # not travel back to the main process; synced below.
-                inbound.raw, inbound.raw_ref = (raw, None) if raw_ref is None else (None, raw_ref)
-                store_raw(inbound, cfg, durable=False)
-                out.append(Parsed(uid, inbound, None))
-                continue
-            out.append(Parsed(uid, inbound, raw))
-        except UnparseableMail as exc:
-            out.append(Parsed(uid, None, raw, f"unparseable mail: {exc}"))
-        except BlobStoreFull:
-            raise  # not the mail's fault: the batch waits, the cursor stays
-        except Exception as exc:  # a parser bug must not stop the mailbox
-            out.append(Parsed(uid, None, raw, f"parser error: {type(exc).__name__}: {exc}"))
-    if cfg is not None:
-        cfg.blobs.sync()
-    return out
 
 
 def sync_mailbox(
@@ -165,6 +113,7 @@ def _sync_folder(
 ) -> FolderReport:
     report = FolderReport(mailbox.name, folder)
     cfg = db.info[CONFIG_KEY]
+    settings = ParseSettings.of(cfg, cfg.blobs)
     state_info = conn.select(folder)
     with db.transaction() as session:
         state = _state(session, mailbox.name, folder)
@@ -214,12 +163,12 @@ def _sync_folder(
             report.fetched += len(mails)
             if pool is None:
                 started = time.perf_counter()
-                parsed = parse_batch(mails, mailbox.address, mailbox.max_message_bytes, cfg)
+                parsed = parse_batch(mails, mailbox.address, mailbox.max_message_bytes, settings)
                 report.parse_wait_seconds += time.perf_counter() - started
                 store(parsed, chunk)
                 continue
             pending.append((pool.submit(parse_batch, mails, mailbox.address,
-                                        mailbox.max_message_bytes, cfg), chunk))
+                                        mailbox.max_message_bytes, settings), chunk))
             if len(pending) >= depth:
                 store_oldest()
     while pending:

@@ -283,14 +283,16 @@ def test_unparseable_mail_becomes_failed_intake_and_cursor_moves_on(
 ) -> None:
     from channels.email.parse import UnparseableMail
 
-    real = sync_module.parse_email
+    from inbox.mail import parsing
+
+    real = parsing.parse_email
 
     def picky(raw: bytes, **kw):  # type: ignore[no-untyped-def]
         if b"poison" in raw:
             raise UnparseableMail("test: poisoned")
         return real(raw, **kw)
 
-    monkeypatch.setattr(sync_module, "parse_email", picky)
+    monkeypatch.setattr(parsing, "parse_email", picky)
     dovecot.deliver(mail_user.name, mail(1, body="poison"))
     dovecot.deliver(mail_user.name, mail(2))
     report = sync_mailbox(committed_db, box, now=now)
