@@ -282,7 +282,6 @@ def test_unparseable_mail_becomes_failed_intake_and_cursor_moves_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from channels.email.parse import UnparseableMail
-
     from inbox.mail import parsing
 
     real = parsing.parse_email
