@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claims.identifiers import (
     find_identifiers,
@@ -61,3 +64,26 @@ def test_identifiers_must_be_whole_tokens() -> None:
 
 def test_fullwidth_digits_are_normalized() -> None:
     assert find_identifiers(POLICY, ["POL-１２３４５６"]) == ["POL-123456"]
+
+
+def _reference(pattern: re.Pattern[str], texts: list[str]) -> list[str]:
+    """The plain way: the bounded pattern tried at every position."""
+    bounded = re.compile(rf"(?<![\w-])(?:{pattern.pattern})(?![\w-])",
+                         pattern.flags | re.IGNORECASE)
+    seen: dict[str, None] = {}
+    for text in texts:
+        for match in bounded.finditer(unicodedata.normalize("NFKC", text)):
+            seen.setdefault(match.group(0).upper())
+    return list(seen)
+
+
+def test_a_failed_first_candidate_does_not_hide_a_later_match() -> None:
+    assert find_identifiers(POLICY, ["XPOL-123456 pol-654321"]) == ["POL-654321"]
+    assert find_identifiers(POLICY, ["-POL-123456", "POL-111111"]) == ["POL-111111"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet="POLCMpolcm-_ X0123456789１２\n", max_size=40), max_size=3))
+def test_identifiers_as_the_plain_bounded_search_finds_them(texts: list[str]) -> None:
+    for pattern in (CLAIM, POLICY, re.compile(r"POL-\d+-?"), re.compile(r"[A-Z]{2}\d{2,}")):
+        assert find_identifiers(pattern, texts) == _reference(pattern, texts)
