@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inbox.intake.classify import classify_account_issue, fold
 
@@ -104,3 +108,11 @@ def test_subject_alone_classifies() -> None:
 
 def test_fold_removes_accents_and_case() -> None:
     assert fold("Änderung ΑΝΑΝΈΩΣΗ Stížnost") == "anderung ανανεωση stiznost"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000ab-Ä", max_size=30))
+def test_white_space_collapses_as_the_regular_expression_does(text: str) -> None:
+    from inbox.intake.classify import _one_space
+
+    assert _one_space(text) == re.sub(r"\s+", " ", text)
