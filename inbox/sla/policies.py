@@ -67,13 +67,17 @@ class Conditions:
     issue_type: frozenset[str] = frozenset()
     priority: frozenset[str] = frozenset()
     segment: frozenset[str] = frozenset()
+    # (key, allowed values) of the keys set: matches() runs for every policy
+    # on every message filed.
+    _checks: tuple[tuple[str, frozenset[str]], ...] = field(
+        init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_checks", tuple(
+            (key, getattr(self, key)) for key in CONDITION_KEYS if getattr(self, key)))
 
     def matches(self, facts: Match) -> bool:
-        for key in CONDITION_KEYS:
-            allowed: frozenset[str] = getattr(self, key)
-            if allowed and getattr(facts, key) not in allowed:
-                return False
-        return True
+        return all(getattr(facts, key) in allowed for key, allowed in self._checks)
 
     @property
     def empty(self) -> bool:
@@ -303,10 +307,10 @@ def parse_policy(raw: Mapping[str, Any], *, where: str,
     calendar = (parse_calendar(raw["calendar"], where=f"{where}.calendar", calendars=calendars)
                 if "calendar" in raw else (base.calendar if base else CalendarTime()))
     business = isinstance(calendar, BusinessCalendar)
-    conditions = base.conditions if base else Conditions()
-    for cond in CONDITION_KEYS:
-        if cond in raw:
-            conditions = replace(conditions, **{cond: _values(raw[cond], f"{where}.{cond}")})
+    allowed = {cond: (_values(raw[cond], f"{where}.{cond}") if cond in raw
+                      else getattr(base.conditions, cond) if base else frozenset[str]())
+               for cond in CONDITION_KEYS}
+    conditions = Conditions(**allowed)
     targets = dict(base.targets) if base else {}
     for target in TARGETS:
         if target in raw:
