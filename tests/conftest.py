@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -133,6 +134,19 @@ def _delete_rows_after(engine: sa.Engine, before: dict[str, int]) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name in before:
                 conn.execute(table.delete().where(table.c.id > before[table.name]))
+
+
+@contextmanager
+def rows_added_are_removed(url: str) -> Iterator[None]:
+    """For a test whose processes write to the shared database themselves:
+    the rows they add are deleted afterwards (by id above the highest before)."""
+    engine = create_engine(url)
+    before = _max_ids(engine)
+    try:
+        yield
+    finally:
+        _delete_rows_after(engine, before)
+        engine.dispose()
 
 
 @pytest.fixture

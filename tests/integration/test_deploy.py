@@ -23,6 +23,7 @@ from rq.job import JobStatus
 
 from inbox.jobs.base import enqueue
 from inbox.jobs.intake import retry_failed_intakes
+from tests.conftest import rows_added_are_removed
 from tests.integration.test_jobs import (
     ROOT,
     _free_port,
@@ -68,6 +69,11 @@ def test_gunicorn_and_a_worker_serve_count_and_report_ready(
     settings = make_settings(tmp_path, postgres_url, redis_url)
     migrated = run_inbox(settings, "migrate")
     assert migrated.returncode == 0, migrated.stderr
+    with rows_added_are_removed(postgres_url):  # the failed intake it files
+        _serve_and_report(tmp_path, settings, conn)
+
+
+def _serve_and_report(tmp_path: Path, settings: Any, conn: redis.Redis) -> None:
     env = inbox_env(settings) | {"INBOX_SECRET_KEY": "deploy-test-secret",
                                  "INBOX_LOG_FORMAT": "json", "INBOX_LOG_LEVEL": "INFO",
                                  "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
