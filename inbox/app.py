@@ -10,9 +10,8 @@ from typing import Any
 from flask import Flask, g
 
 from config import Settings, load_settings
+from inbox.binding import bind_database
 from inbox.database import Database, discard_after_commit, run_after_commit
-from inbox.intake.config import IngestConfig
-from inbox.intake.core import CONFIG_KEY
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -104,29 +103,6 @@ def init_db(app: Flask, db: Database, settings: Settings) -> None:
             session.rollback()
             discard_after_commit(session)
             session.close()
-
-
-def bind_database(db: Database, settings: Settings) -> Database:
-    """``db`` on the configured database, its sessions carrying the ingest
-    config. Without the web app: a command that only files input (``inbox sync
-    email``) needs no more, and building the app costs about a second."""
-    from inbox.database import create_engine
-
-    db.bind(create_engine(settings.database_url, **pool_options(settings)))
-    assert db.sessionmaker is not None
-    db.sessionmaker.configure(info={CONFIG_KEY: IngestConfig.from_settings(settings)})
-    return db
-
-
-def pool_options(settings: Settings) -> dict[str, Any]:
-    """The connection pool from config (PostgreSQL; SQLite keeps SQLAlchemy's own)."""
-    if settings.database_url.startswith("sqlite"):
-        return {}
-    return {
-        "pool_size": settings.database_pool_size,
-        "max_overflow": settings.database_max_overflow,
-        "pool_timeout": settings.database_pool_timeout,
-    }
 
 
 def _instance_secret(settings: Settings) -> str:

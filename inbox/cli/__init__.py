@@ -54,7 +54,7 @@ class Context:
         if self._app is not None:
             return self._app.extensions["inbox.db"]  # type: ignore[no-any-return]
         if self._database is None:
-            from inbox.app import bind_database
+            from inbox.binding import bind_database
             from inbox.database import Database
             from inbox.observability.logs import configure_logging
 
