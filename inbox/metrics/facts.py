@@ -48,8 +48,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
 
 from inbox.bulk import copy_rows, table_of
 from inbox.models import AuditEvent, Message, ResponseFact, Thread, ThreadFact, User
@@ -174,7 +174,7 @@ def _undo_closings(session: Session, _flush_context: Any) -> None:
     stops counting as a resolution in the flush that does it. Runs after
     every flush (the attribute histories still show what changed)."""
     reopened = [t.id for t in session.dirty if isinstance(t, Thread)
-                and t.status != "closed" and "closed" in inspect(t).attrs.status.history.deleted]
+                and t.status != "closed" and "closed" in get_history(t, "status").deleted]
     if reopened:
         session.connection().execute(
             sa.update(ThreadFact).where(ThreadFact.thread_id.in_(reopened))
