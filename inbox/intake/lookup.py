@@ -139,16 +139,23 @@ class Lookup:
         oldest = self._oldest or datetime.max.replace(tzinfo=UTC)
         # Only threads a rule of inbox.intake.threads can pick for this batch
         # (a long-standing customer has many others, and each one loaded
-        # costs): an open one about a claim; one with a subject of the batch
+        # costs): an open one about a claim the batch names (identify finds
+        # claims among self.claims only); one with a subject of the batch
         # active within the thread window; and, for a message without a
         # subject, an open one active within the subject-less window.
-        wanted = [sa.and_(Thread.status != "closed", Thread.claim_id.is_not(None))]
+        wanted = []
+        if self.claims:
+            wanted.append(sa.and_(Thread.status != "closed", Thread.claim_id.in_(
+                sorted(claim.id for claim in self.claims.values()))))
         if self._subject_keys:
             wanted.append(sa.and_(Thread.subject_key.in_(sorted(self._subject_keys)),
                                   Thread.last_message_at >= oldest - self.cfg.thread_window))
         if self._subjectless:
             wanted.append(sa.and_(Thread.status != "closed",
                                   Thread.last_message_at >= oldest - self.cfg.subjectless_window))
+        if not wanted:
+            self._threads_loaded.update(todo)
+            return
         for thread in self.session.scalars(
             sa.select(Thread).where(
                 Thread.customer_id.in_(todo),
