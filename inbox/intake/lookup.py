@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from channels.base import Inbound
 from claims.identifiers import normalize_identity
@@ -90,7 +90,7 @@ class Lookup:
             rows = s.scalars(
                 sa.select(CustomerIdentity)
                 .where(sa.tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(list(wanted)))
-                .options(selectinload(CustomerIdentity.customer))
+                .options(joinedload(CustomerIdentity.customer))
             )
             for row in rows:
                 self.identities[(row.kind, row.value)] = row.customer
@@ -102,12 +102,12 @@ class Lookup:
             policy_numbers.update(analyses[id(i)].policy_numbers)
         if claim_numbers:
             for claim in s.scalars(sa.select(Claim).where(Claim.number.in_(claim_numbers))
-                                   .options(selectinload(Claim.policy)
-                                            .selectinload(Policy.customer))):
+                                   .options(joinedload(Claim.policy)
+                                            .joinedload(Policy.customer))):
                 self.claims[claim.number] = claim
         if policy_numbers:
             for policy in s.scalars(sa.select(Policy).where(Policy.number.in_(policy_numbers))
-                                    .options(selectinload(Policy.customer))):
+                                    .options(joinedload(Policy.customer))):
                 self.policies[policy.number] = policy
 
         refs = {ref for i in items for ref in i.reference_ids()}
@@ -116,7 +116,7 @@ class Lookup:
                 sa.select(Message.external_id, Thread)
                 .join(Thread, Message.thread_id == Thread.id)
                 .where(Message.external_id.in_(list(refs)))
-                .options(selectinload(Thread.customer))
+                .options(joinedload(Thread.customer))
             ).all()
             for external_id, thread in rows2:
                 self.by_ref[external_id] = (thread, thread.customer)
@@ -162,7 +162,7 @@ class Lookup:
                 # A merged thread is a pointer: its messages are in another.
                 Thread.merged_into_id.is_(None),
                 sa.or_(*wanted),
-            ).options(selectinload(Thread.customer))
+            ).options(joinedload(Thread.customer))
         ):
             self._threads[thread.customer].append(thread)
         self._threads_loaded.update(todo)
