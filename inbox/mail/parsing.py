@@ -20,8 +20,9 @@ from inbox.intake.analysis import TextSettings, analyze
 from inbox.intake.raw import store_raw
 
 # A fetched mail: UID, raw bytes, INTERNALDATE, and the raw bytes' key in
-# the blob store when the fetching thread stored them already.
-Fetched = tuple[int, bytes, datetime, str | None]
+# the blob store when the fetching thread stored them already (then the bytes
+# may be left out: parse_batch reads them from the store).
+Fetched = tuple[int, bytes | None, datetime, str | None]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,13 @@ def parse_batch(
     pure CPU work, like parsing, and leaves the main process free for IMAP
     and the database."""
     out = []
-    for uid, raw, internaldate, raw_ref in mails:
+    for uid, given, internaldate, raw_ref in mails:
+        if given is not None:
+            raw = given
+        elif settings is not None and raw_ref is not None:
+            raw = settings.blobs.get(raw_ref)
+        else:
+            raise ValueError(f"mail {uid}: neither its bytes nor a blob store to read them from")
         try:
             inbound = parse_email(raw, received_at=internaldate, mailbox=address,
                                   max_bytes=max_bytes)

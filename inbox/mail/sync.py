@@ -167,7 +167,7 @@ def _sync_folder(
                 report.parse_wait_seconds += time.perf_counter() - started
                 store(parsed, chunk)
                 continue
-            pending.append((pool.submit(parse_batch, mails, mailbox.address,
+            pending.append((pool.submit(parse_batch, _by_reference(mails), mailbox.address,
                                         mailbox.max_message_bytes, settings), chunk))
             if len(pending) >= depth:
                 store_oldest()
@@ -178,6 +178,13 @@ def _sync_folder(
         state = _state(session, mailbox.name, folder)
         state.status, state.error, state.last_success_at = "ok", "", now()
     return report
+
+
+def _by_reference(mails: list[Fetched]) -> list[Fetched]:
+    """``mails`` for a parse worker: the ones in the blob store without their
+    bytes. The worker reads them from there (the page cache) instead of
+    through the pool's pipe, 64 KB at a time: 85 MB for the bench's mail."""
+    return [(uid, None if ref is not None else raw, when, ref) for uid, raw, when, ref in mails]
 
 
 def _fetch_ahead(

@@ -73,3 +73,17 @@ def test_an_unparseable_mail_comes_back_raw_with_the_reason(tmp_path: Path) -> N
     assert out[0].inbound is None
     assert out[0].raw == b"\x00\x01 not a mail"
     assert out[0].error.startswith("unparseable mail: ")
+
+
+def test_a_stored_mail_is_read_from_the_blob_store(tmp_path: Path) -> None:
+    from inbox.mail.sync import _by_reference
+
+    settings = _settings(tmp_path)
+    raw = _mail(3)
+    stored = settings.blobs.put(raw, durable=False)
+    sent = _by_reference([(7, raw, WHEN, stored), (8, b"kept", WHEN, None)])
+    assert sent == [(7, None, WHEN, stored), (8, b"kept", WHEN, None)]  # no bytes in the pipe
+    (parsed,) = parse_batch(sent[:1], "claims@insurer.test", 25 << 20, settings)
+    assert parsed.inbound is not None
+    assert parsed.inbound.raw_ref == stored
+    assert parsed.inbound.subject == "Claim CLM-2026-000003: my kitchen"
