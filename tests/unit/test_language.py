@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inbox.intake.language import detect_language
 
@@ -71,3 +75,12 @@ def test_warm_up_builds_the_detectors_a_process_will_need() -> None:
     detect_language("Hej, jag skickar fakturan.", SIX)  # short: the full models, built
     detect_language(LONG["sv"], SIX)
     assert _detector.cache_info().misses == misses
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab ÄΩ1_-.\n", max_size=40))
+def test_enough_letters_as_counting_them(text: str) -> None:
+    from inbox.intake.language import _ENOUGH_LETTERS, MIN_LETTERS
+
+    counted = len(re.findall(r"[^\W\d_]", text)) >= MIN_LETTERS
+    assert (_ENOUGH_LETTERS.match(text) is not None) == counted
