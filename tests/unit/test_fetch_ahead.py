@@ -111,3 +111,13 @@ def test_a_blob_written_while_the_store_syncs_is_synced_by_the_next_sync(
     blobs.sync()
     assert len(calls) == 2
     assert not blobs._unsynced
+
+
+@pytest.mark.parametrize("key", ["../" * 3 + "etc/passwd", "A" * 64, "a" * 63, "a" * 64 + "\n",
+                                 "a" * 65, ""])
+def test_only_a_sha256_hex_digest_names_a_blob(tmp_path: Path, key: str) -> None:
+    blobs = BlobStore(tmp_path / "blobs")
+    with pytest.raises(ValueError, match="not a sha256"):
+        blobs.get(key)
+    with pytest.raises(ValueError, match="not a sha256"):
+        blobs.path(key)
