@@ -87,3 +87,13 @@ def test_a_stored_mail_is_read_from_the_blob_store(tmp_path: Path) -> None:
     assert parsed.inbound is not None
     assert parsed.inbound.raw_ref == stored
     assert parsed.inbound.subject == "Claim CLM-2026-000003: my kitchen"
+
+
+def test_the_analysis_travels_whole() -> None:
+    from dataclasses import asdict
+
+    from inbox.intake.analysis import Analysis
+
+    found = Analysis("de", "kitchen", ("CLM-2026-000001",), (), ("complaint", "de"))
+    assert found.to_json() == asdict(found)  # every field, a new one included
+    assert Analysis.from_json(found.to_json()) == found
