@@ -97,6 +97,13 @@ def copy_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> 
     return True
 
 
+def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (no ids wanted back): COPY on PostgreSQL, an ordinary
+    executemany INSERT elsewhere."""
+    if rows and not copy_rows(session, table, rows):
+        session.execute(sa.insert(table), rows)
+
+
 def _default_of(column: sa.Column[Any]) -> Any:
     """A function giving the column's client-side default, or None."""
     default = column.default

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from inbox.bulk import copy_rows, table_of
+from inbox.bulk import insert_rows, table_of
 from inbox.intake.analysis import Analysis
 from inbox.intake.config import IngestConfig
 from inbox.intake.lookup import Lookup
@@ -46,5 +45,4 @@ class Filing:
             for entity, action, reason, data in self._audit
         ]
         self._audit.clear()
-        if not copy_rows(self.session, table_of(AuditEvent), rows):
-            self.session.execute(sa.insert(AuditEvent), rows)
+        insert_rows(self.session, table_of(AuditEvent), rows)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from channels.base import Inbound
 from claims.models import Customer
-from inbox.bulk import allocate_ids, assign_ids, copy_rows, table_of
+from inbox.bulk import allocate_ids, assign_ids, copy_rows, insert_rows, table_of
 from inbox.intake.analysis import analysis_of
 from inbox.intake.autodetect import automatic_reason
 from inbox.intake.config import IngestConfig
@@ -215,8 +215,7 @@ def _insert_messages(session: Session, new_messages: list[_NewMessage]) -> None:
         for att in new.attachments:
             att["message_id"] = message_id
             attachments.append(att)
-    if attachments and not copy_rows(session, table_of(Attachment), attachments):
-        session.execute(sa.insert(Attachment), attachments)
+    insert_rows(session, table_of(Attachment), attachments)
 
 
 def _ingest_one(session: Session, cfg: IngestConfig, inbound: Inbound, now: datetime

@@ -51,7 +51,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
-from inbox.bulk import copy_rows, table_of
+from inbox.bulk import insert_rows, table_of
 from inbox.models import AuditEvent, Message, ResponseFact, Thread, ThreadFact, User
 
 CHUNK = 500  # threads per query (SQLite's bound-parameter limit is far above)
@@ -304,8 +304,7 @@ def _apply(session: Session, model: Any, old: Mapping[int, Any],
         session.execute(sa.delete(model).where(model.id.in_(gone)))
     if changed:
         session.execute(sa.update(model), changed)
-    if new and not copy_rows(session, table_of(model), new):
-        session.execute(sa.insert(model), new)
+    insert_rows(session, table_of(model), new)
     return Written(len(new), len(changed), len(gone))
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from claims.models import Customer
-from inbox.bulk import allocate_ids, assign_ids, copy_rows, table_of
+from inbox.bulk import allocate_ids, assign_ids, copy_rows, insert_rows, table_of
 from inbox.models import AuditEvent
 
 
@@ -52,6 +52,18 @@ def test_copy_rows_stores_what_an_insert_would(session: Session) -> None:
     assert stored[0].data == rows[0]["data"]
     assert (stored[1].reason, stored[1].data) == ("", {})
     assert all(e.id is not None for e in stored)  # the server's serial
+
+
+def test_insert_rows_on_either_database(session: Session) -> None:
+    at = datetime(2026, 5, 1, 10, 30, tzinfo=UTC)
+    rows = [{"at": at, "actor_id": None, "entity_type": "thread", "entity_id": 900 + i,
+             "action": "thread.opened", "reason": f"r{i}", "data": {"i": i}} for i in range(3)]
+    insert_rows(session, table_of(AuditEvent), rows)
+    insert_rows(session, table_of(AuditEvent), [])  # nothing: no statement
+    stored = session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_id >= 900)
+                             .order_by(AuditEvent.entity_id)).all()
+    assert [(e.entity_id, e.reason, e.data) for e in stored] == [
+        (900 + i, f"r{i}", {"i": i}) for i in range(3)]
 
 
 def test_allocate_ids_only_on_postgresql(session: Session) -> None:
