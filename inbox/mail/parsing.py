@@ -11,13 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from channels.base import Inbound
 from channels.email.parse import UnparseableMail, parse_email
 from inbox.blobs import BlobStore, BlobStoreFull
 from inbox.intake.analysis import KEY as ANALYSIS_KEY
-from inbox.intake.analysis import TextSettings, analyze
+from inbox.intake.analysis import analyze
 from inbox.intake.raw import store_raw
+
+if TYPE_CHECKING:
+    from inbox.intake.config import IngestConfig  # not at run time: it imports the models
 
 # A fetched mail: UID, raw bytes, INTERNALDATE, and the raw bytes' key in
 # the blob store when the fetching thread stored them already (then the bytes
@@ -36,8 +40,8 @@ class ParseSettings:
     blobs: BlobStore
 
     @classmethod
-    def of(cls, cfg: TextSettings, blobs: BlobStore) -> ParseSettings:
-        return cls(cfg.languages, cfg.claim_re, cfg.policy_re, blobs)
+    def of(cls, cfg: IngestConfig) -> ParseSettings:
+        return cls(cfg.languages, cfg.claim_re, cfg.policy_re, cfg.blobs)
 
 
 @dataclass

@@ -113,7 +113,7 @@ def _sync_folder(
 ) -> FolderReport:
     report = FolderReport(mailbox.name, folder)
     cfg = db.info[CONFIG_KEY]
-    settings = ParseSettings.of(cfg, cfg.blobs)
+    settings = ParseSettings.of(cfg)
     state_info = conn.select(folder)
     with db.transaction() as session:
         state = _state(session, mailbox.name, folder)
